@@ -21,7 +21,7 @@ def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f"cognax.{name}")
     if name == "simulate":
-        from cognax.simulate import simulate
+        from cognax.simulation import simulate
 
         return simulate
     if name == "CognaxError":

@@ -1,0 +1,159 @@
+"""The cognitive-model interface.
+
+A model is a parameter spec plus three pure functions over an explicit latent state:
+
+* ``init_latent(params, n_actions)`` - the latent state at the start of a session;
+* ``log_policy(params, latent, obs)`` - log-probabilities of the actions;
+* ``update(params, latent, obs, action, reward)`` - the latent state after feedback.
+
+The same three functions drive :func:`cognax.simulate.simulate` (sample an action, step
+the task, update) and :func:`log_likelihood` (score the recorded action, update), each a
+``lax.scan`` over the decisions of a session (DESIGN.md, "one model, two uses").
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from cognax.errors import CognaxError, unknown_name
+from cognax.models.parameters import Parameter
+from cognax.tasks.base import Obs, Reference
+
+Params = dict[str, Float[Array, "..."]]
+
+
+class Model(abc.ABC):
+    """Base class of cognitive models.
+
+    Subclasses set ``name``, ``description``, ``reference``, ``tasks`` (compatible task
+    ids, or ``None`` for every task) and ``parameters``, and implement the three
+    functions.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    reference: ClassVar[Reference]
+    tasks: ClassVar[tuple[str, ...] | None] = None
+    parameters: tuple[Parameter, ...] = ()
+
+    @abc.abstractmethod
+    def init_latent(self, params: Params, n_actions: int) -> Any:
+        """Latent state at the start of a session."""
+
+    @abc.abstractmethod
+    def log_policy(self, params: Params, latent: Any, obs: Obs) -> Float[Array, "action"]:
+        """Log-probabilities (up to a constant) of each action given the latent state."""
+
+    @abc.abstractmethod
+    def update(self, params: Params, latent: Any, obs: Obs, action, reward) -> Any:
+        """Latent state after ``action`` was taken on ``obs`` and ``reward`` followed."""
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters)
+
+    @property
+    def n_params(self) -> int:
+        return len(self.parameters)
+
+    def default_params(self) -> dict[str, float]:
+        return {p.name: p.default for p in self.parameters}
+
+    def check_params(self, values: Mapping[str, float], fill_defaults: bool = True) -> dict[str, float]:
+        """Validate user-given parameter values; unknown names and out-of-bounds values raise."""
+        spec = {p.name: p for p in self.parameters}
+        checked = self.default_params() if fill_defaults else {}
+        for name, value in values.items():
+            if name not in spec:
+                raise unknown_name(f"parameter of model {self.name!r}", name, spec) if spec else CognaxError(
+                    f"model {self.name!r} has no parameters; got {name!r}"
+                )
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise CognaxError(f"parameter {name!r} must be a number; got {value!r}") from None
+            p = spec[name]
+            if not (np.isfinite(number) or (np.isinf(number) and np.isinf(p.high) and number > 0)) or not (
+                p.low <= number <= p.high
+            ):
+                raise CognaxError(f"parameter {name!r} must lie in {p.bounds_text()}; got {value!r}")
+            checked[name] = number
+        return checked
+
+    def check_task(self, task_name: str) -> None:
+        if self.tasks is not None and task_name not in self.tasks:
+            raise CognaxError(
+                f"model {self.name!r} does not apply to task {task_name!r}; it applies to: {', '.join(self.tasks)}"
+            )
+
+    def constrain(self, unconstrained: Float[Array, "... param"]) -> Params:
+        """Vector in the unconstrained space -> parameter dict on the natural scale."""
+        return {p.name: p.constrain(unconstrained[..., i]) for i, p in enumerate(self.parameters)}
+
+    def unconstrain(self, params: Mapping[str, Any]) -> Float[Array, "... param"]:
+        if not self.parameters:
+            return jnp.zeros((0,))
+        return jnp.stack([p.unconstrain(params[p.name]) for p in self.parameters], axis=-1)
+
+    def log_prior(self, params: Params) -> Float[Array, "..."]:
+        total = 0.0
+        for p in self.parameters:
+            total = total + p.log_prior(params[p.name])
+        return total
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(self.parameter_names)})"
+
+
+def _where_tree(condition, new, old):
+    return jax.tree.map(lambda a, b: jnp.where(condition, a, b), new, old)
+
+
+def session_log_likelihood(
+    model: Model, params: Params, obs: Obs, actions, rewards, mask, n_actions: int
+) -> Float[Array, "decision"]:
+    """Log-probability of each recorded decision of one session (0 where masked).
+
+    Masked decisions neither score nor update: the next kept decision sees the latent
+    state left by the previous kept one.
+    """
+
+    def body(latent, inputs):
+        o, action, reward, keep = inputs
+        action = jnp.clip(action, 0, n_actions - 1)
+        log_probs = jax.nn.log_softmax(model.log_policy(params, latent, o))
+        new_latent = model.update(params, latent, o, action, reward)
+        return _where_tree(keep, new_latent, latent), jnp.where(keep, log_probs[action], 0.0)
+
+    _, log_probs = jax.lax.scan(body, model.init_latent(params, n_actions), (obs, actions, rewards, mask))
+    return log_probs
+
+
+def trial_log_likelihood(model: Model, params: Params, batch) -> Float[Array, "subject trial"]:
+    """Per-trial log-likelihood for every subject of a :class:`~cognax.data.TrialBatch`.
+
+    ``params`` maps each parameter name to a ``[subject]`` array (or a scalar shared by
+    all subjects). Rows that are padding or marked ``valid = False`` contribute 0.
+    """
+    from cognax import tasks
+
+    task = tasks.make(batch.task)
+    obs, actions, rewards = task.decisions(batch.columns)
+    mask = task.trial_mask_to_decisions(batch.fit_mask)
+    params = {k: jnp.broadcast_to(jnp.asarray(v, dtype=float), (batch.n_subjects,)) for k, v in params.items()}
+    per_decision = jax.vmap(session_log_likelihood, in_axes=(None, 0, 0, 0, 0, 0, None))(
+        model, params, obs, actions, rewards.astype(float), mask, batch.n_actions
+    )
+    return per_decision.reshape(batch.n_subjects, batch.n_trials, task.decisions_per_trial).sum(-1)
+
+
+def log_likelihood(model: Model, params: Params, batch) -> Float[Array, "subject"]:
+    """Summed log-likelihood of every subject of a batch (see :func:`trial_log_likelihood`)."""
+    return trial_log_likelihood(model, params, batch).sum(-1)

@@ -1,0 +1,109 @@
+"""Parameter specifications: bounds, transforms to an unconstrained space, priors.
+
+Fits run in an unconstrained space: a parameter bounded on both sides maps through a
+scaled logistic, one bounded below through ``low + exp(u)``, an unbounded one through
+the identity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Literal
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.stats as jstats
+
+
+@dataclasses.dataclass(frozen=True)
+class Prior:
+    """A prior on the natural scale (Beta, Gamma, Normal or Uniform on the bounds).
+
+    Attributes:
+        kind: ``"beta"`` (a, b), ``"gamma"`` (shape, scale), ``"normal"`` (mean, sd)
+            or ``"uniform"`` (on the parameter's bounds).
+        args: the distribution's arguments, in the order above.
+    """
+
+    kind: Literal["beta", "gamma", "normal", "uniform"]
+    args: tuple[float, ...] = ()
+
+    def log_prob(self, x, low: float, high: float):
+        if self.kind == "beta":
+            a, b = self.args
+            return jstats.beta.logpdf((x - low) / (high - low), a, b) - math.log(high - low)
+        if self.kind == "gamma":
+            shape, scale = self.args
+            return jstats.gamma.logpdf(x - low, shape, scale=scale)
+        if self.kind == "normal":
+            mean, sd = self.args
+            return jstats.norm.logpdf(x, mean, sd)
+        return jnp.where((x >= low) & (x <= high), -math.log(high - low), -jnp.inf)
+
+    def sample(self, key: jax.Array, shape: tuple[int, ...], low: float, high: float):
+        if self.kind == "beta":
+            a, b = self.args
+            x = low + (high - low) * jax.random.beta(key, a, b, shape)
+        elif self.kind == "gamma":
+            shape_, scale = self.args
+            x = low + scale * jax.random.gamma(key, shape_, shape)
+        elif self.kind == "normal":
+            mean, sd = self.args
+            x = mean + sd * jax.random.normal(key, shape)
+        else:
+            x = jax.random.uniform(key, shape, minval=low, maxval=high)
+        return jnp.clip(x, low, high)
+
+    def __str__(self) -> str:
+        return f"{self.kind}({', '.join(f'{a:g}' for a in self.args)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """One free parameter of a cognitive model.
+
+    Attributes:
+        name: descriptive name (``learning_rate``, not ``alpha``).
+        low, high: bounds on the natural scale (``-inf``/``inf`` for none).
+        prior: default prior, used by MAP and hierarchical fits and to draw parameters.
+        default: a typical value, used when simulating without a given value.
+        description: one line for documentation.
+    """
+
+    name: str
+    low: float
+    high: float
+    prior: Prior
+    default: float
+    description: str = ""
+
+    def __post_init__(self):
+        if math.isinf(self.low) and math.isfinite(self.high):
+            raise ValueError("parameters bounded only above are not supported")
+
+    def constrain(self, u):
+        """Unconstrained value -> natural scale."""
+        if math.isfinite(self.low) and math.isfinite(self.high):
+            return self.low + (self.high - self.low) * jax.nn.sigmoid(u)
+        if math.isfinite(self.low):
+            return self.low + jnp.exp(u)
+        return u
+
+    def unconstrain(self, x):
+        """Natural scale -> unconstrained value (bounds map to large finite values)."""
+        x = jnp.asarray(x, dtype=float)
+        if math.isfinite(self.low) and math.isfinite(self.high):
+            z = jnp.clip((x - self.low) / (self.high - self.low), 1e-9, 1 - 1e-9)
+            return jnp.log(z) - jnp.log1p(-z)
+        if math.isfinite(self.low):
+            return jnp.log(jnp.maximum(x - self.low, 1e-12))
+        return x
+
+    def log_prior(self, x):
+        return self.prior.log_prob(x, self.low, self.high)
+
+    def bounds_text(self) -> str:
+        lo = "-inf" if math.isinf(self.low) else f"{self.low:g}"
+        hi = "inf" if math.isinf(self.high) else f"{self.high:g}"
+        return f"[{lo}, {hi}]"
