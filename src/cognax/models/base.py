@@ -41,6 +41,9 @@ class Model(abc.ABC):
     reference: ClassVar[Reference]
     tasks: ClassVar[tuple[str, ...] | None] = None
     parameters: tuple[Parameter, ...] = ()
+    #: integer-valued parameters fitted by profiling (every value tried, the best kept),
+    #: e.g. ``{"capacity": (2, 3, 4, 5)}``; they reach the model functions in ``params``.
+    discrete_parameters: ClassVar[dict[str, tuple[int, ...]]] = {}
 
     @abc.abstractmethod
     def init_latent(self, params: Params, n_actions: int) -> Any:

@@ -1,0 +1,1 @@
+"""The ``cognax`` command line: a thin Typer layer over the library."""
