@@ -12,12 +12,42 @@ from __future__ import annotations
 from cognax._registry import Registry
 from cognax.models.base import Model, log_likelihood, session_log_likelihood, trial_log_likelihood
 from cognax.models.parameters import Parameter, Prior
+from cognax.models.bayes_reversal import BayesianReversal
+from cognax.models.bias import Bias
+from cognax.models.kalman import KalmanFilter
 from cognax.models.q_learning import QLearning
+from cognax.models.q_learning_dual import QLearningDual
+from cognax.models.q_learning_forget import QLearningForgetting
+from cognax.models.q_learning_persev import QLearningPerseveration
 from cognax.models.random_policy import RandomPolicy
+from cognax.models.rlwm import (
+    RLWMModel,
+    RLWMNoNegativeRL,
+    RLWMSharedBias,
+    RLWMTargetNegative,
+    WorkingMemoryHabit,
+)
+from cognax.models.two_step import DawHybrid, ModelBased, ModelFree
+from cognax.models.wsls import WinStayLoseShift
 
 registry: Registry[Model] = Registry("model")
 registry.register("q_learning", QLearning)
 registry.register("random", RandomPolicy)
+registry.register("q_learning_persev", QLearningPerseveration)
+registry.register("q_learning_dual", QLearningDual)
+registry.register("q_learning_forget", QLearningForgetting)
+registry.register("wsls", WinStayLoseShift)
+registry.register("bias", Bias)
+registry.register("bayes_reversal", BayesianReversal)
+registry.register("kalman", KalmanFilter)
+registry.register("daw_hybrid", DawHybrid)
+registry.register("model_free", ModelFree)
+registry.register("model_based", ModelBased)
+registry.register("rlwm", RLWMModel)
+registry.register("rlwm_r0", RLWMTargetNegative)
+registry.register("rlwm_rl0", RLWMNoNegativeRL)
+registry.register("rlwm_shared_bias", RLWMSharedBias)
+registry.register("wmh", WorkingMemoryHabit)
 
 
 def make(name: str, **kwargs) -> Model:
@@ -37,4 +67,10 @@ def for_task(task_name: str) -> list[str]:
 __all__ = [
     "Model", "Parameter", "Prior", "make", "names", "for_task", "registry",
     "log_likelihood", "trial_log_likelihood", "session_log_likelihood", "QLearning", "RandomPolicy",
+]
+__all__ += ["DawHybrid", "ModelFree", "ModelBased"]
+__all__ += ["RLWMModel", "RLWMTargetNegative", "RLWMNoNegativeRL", "RLWMSharedBias", "WorkingMemoryHabit"]
+__all__ += [
+    "QLearningPerseveration", "QLearningDual", "QLearningForgetting", "WinStayLoseShift", "Bias",
+    "BayesianReversal", "KalmanFilter",
 ]

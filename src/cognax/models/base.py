@@ -120,22 +120,27 @@ def _where_tree(condition, new, old):
 
 
 def session_log_likelihood(
-    model: Model, params: Params, obs: Obs, actions, rewards, mask, n_actions: int
+    model: Model, params: Params, obs: Obs, actions, rewards, mask, n_actions: int, score_mask=None
 ) -> Float[Array, "decision"]:
-    """Log-probability of each recorded decision of one session (0 where masked).
+    """Log-probability of each recorded decision of one session (0 where not scored).
 
-    Masked decisions neither score nor update: the next kept decision sees the latent
-    state left by the previous kept one.
+    Decisions outside ``mask`` neither score nor update: the next kept decision sees
+    the latent state left by the previous kept one. ``score_mask`` (default: ``mask``)
+    selects the decisions that score among the kept ones; cross-validation uses it to
+    score held-out trials while the model still learns from every trial.
     """
+    score_mask = mask if score_mask is None else score_mask & mask
 
     def body(latent, inputs):
-        o, action, reward, keep = inputs
+        o, action, reward, keep, score = inputs
         action = jnp.clip(action, 0, n_actions - 1)
         log_probs = jax.nn.log_softmax(model.log_policy(params, latent, o))
         new_latent = model.update(params, latent, o, action, reward)
-        return _where_tree(keep, new_latent, latent), jnp.where(keep, log_probs[action], 0.0)
+        return _where_tree(keep, new_latent, latent), jnp.where(score, log_probs[action], 0.0)
 
-    _, log_probs = jax.lax.scan(body, model.init_latent(params, n_actions), (obs, actions, rewards, mask))
+    _, log_probs = jax.lax.scan(
+        body, model.init_latent(params, n_actions), (obs, actions, rewards, mask, score_mask)
+    )
     return log_probs
 
 
