@@ -39,7 +39,6 @@ def test_dezfouli_counts(dezfouli):
 def test_dezfouli_columns(dezfouli):
     assert set(dezfouli["choice"]) == {0, 1} and set(dezfouli["reward"]) == {0.0, 1.0}
     assert set(dezfouli["session"]) == {0, 1} and set(dezfouli["block"]) == set(range(12))
-    assert set(dezfouli["better_key"]) == {0, 1}
     for _, rows in dezfouli.groupby("subject", sort=False):
         assert (rows["trial"].to_numpy() == np.arange(len(rows))).all()
         assert rows["time"].is_monotonic_increasing

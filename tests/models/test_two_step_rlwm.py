@@ -233,15 +233,16 @@ def test_finite_likelihood_and_gradients_at_box_corners(name):
     batch = to_batch(table, tasks.make("rlwm" if is_rlwm else "two_step"))
     extra = {"capacity": jnp.asarray(rng.choice((2, 3, 4, 5), n), float)} if is_rlwm else {}
 
-    def natural(values):
-        return log_likelihood(model, {**dict(zip(model.parameter_names, values.T)), **extra}, batch).sum()
+    def total(natural, unconstrained):
+        on_box = log_likelihood(model, {**dict(zip(model.parameter_names, natural.T)), **extra}, batch)
+        near_box = log_likelihood(model, {**model.constrain(unconstrained), **extra}, batch)
+        return on_box.sum() + near_box.sum()
 
-    def unconstrained(u):
-        return log_likelihood(model, {**model.constrain(u), **extra}, batch).sum()
-
-    for fn, x in ((natural, box), (unconstrained, model.unconstrain(dict(zip(model.parameter_names, box.T))))):
-        value, grad = jax.value_and_grad(fn)(jnp.asarray(x))
-        assert np.isfinite(value) and np.all(np.isfinite(grad)), (fn.__name__, np.argwhere(~np.isfinite(grad)))
+    unconstrained = model.unconstrain(dict(zip(model.parameter_names, box.T)))
+    value, grads = jax.jit(jax.value_and_grad(total, argnums=(0, 1)))(jnp.asarray(box), unconstrained)
+    assert np.isfinite(value)
+    for grad in grads:
+        assert np.all(np.isfinite(grad)), np.argwhere(~np.isfinite(grad))
 
 
 @pytest.mark.parametrize(
@@ -254,7 +255,8 @@ def test_two_step_simulation_runs(name, task_name):
     model = models.make(name)
     table = cognax.simulate(jax.random.key(0), model, task, n_subjects=3)
     assert len(table) == 90 and set(table.choice) <= {0, 1} and set(table.choice2) <= {0, 1}
-    assert np.isfinite(log_likelihood(model, model.default_params(), to_batch(table, task))).all()
+    if name == "daw_hybrid":  # the likelihood of the others is daw_hybrid's (see above)
+        assert np.isfinite(log_likelihood(model, model.default_params(), to_batch(table, task))).all()
 
 
 def test_model_based_signature():
@@ -272,16 +274,14 @@ def test_model_based_signature():
 
 def test_rlwm_simulation_runs_and_shows_set_size_effect():
     task = tasks.make("rlwm", set_sizes=(2, 6), repetitions=10)
-    # The variants differ only in how their parameters map to the update (checked against
-    # the reference above); wmh also differs in the learning rule.
-    model = models.make("wmh")
-    table = cognax.simulate(jax.random.key(2), model, task, n_subjects=2)
-    assert len(table) == 2 * 80 and set(table.choice) <= {0, 1, 2}
-    assert np.isfinite(log_likelihood(model, model.default_params(), to_batch(table, task))).all()
+    # The other variants share this code; their likelihoods are checked against the reference.
     model = models.make("rlwm")
     # Working memory (capacity 3 by default) covers set size 2 but not 6, so early in a
     # block accuracy is higher for the small set (about 0.96 against 0.8).
-    table = cognax.simulate(jax.random.key(3), model, task, {"learning_rate": 0.05, "lapse": 0.02}, n_subjects=100)
+    params = {"learning_rate": 0.05, "lapse": 0.02}
+    table = cognax.simulate(jax.random.key(3), model, task, params, n_subjects=100)
+    assert len(table) == 100 * 80 and set(table.choice) <= {0, 1, 2}
+    assert np.isfinite(log_likelihood(model, params, to_batch(table, task))).all()
     early = table[table.iteration.between(3, 5)]
     accuracy = (early.choice == early.correct_action).groupby(early.set_size).mean()
     assert accuracy[2] > accuracy[6] + 0.1 and accuracy[6] > 1 / 3

@@ -58,7 +58,6 @@ def convert_dezfouli(source: Path) -> pd.DataFrame:
             "choice": (raw["key"] == "R2").astype(np.int64),
             "reward": raw["reward"].astype(np.float64),
             "group": raw["diag"].astype(str),
-            "better_key": (raw["choice"] == "R2").astype(np.int64),
             "condition": raw["condition"].astype(np.int64),
             "time": raw["time"].astype(np.float64),
         }

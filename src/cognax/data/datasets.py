@@ -113,8 +113,7 @@ def load(name: str, **options) -> pd.DataFrame:
         ``dezfouli2019`` (task ``bandit``): ``subject`` (e.g. ``"s_005_"``),
         ``session`` (0/1: session half), ``block`` (0-11: the 40-s block), ``trial``
         (press index within the subject, time order), ``choice`` (0 = key R1, 1 = R2),
-        ``reward`` (0/1), ``group`` (Healthy / Depression / Bipolar), ``better_key`` (the
-        key with the higher reward probability in this block), ``condition`` (block
+        ``reward`` (0/1), ``group`` (Healthy / Depression / Bipolar), ``condition`` (block
         type code 1-6), ``time`` (ms since the session started).
 
         ``collins_rlwm`` (task ``rlwm``): ``subject``, ``block`` (0-based, in the

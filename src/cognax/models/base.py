@@ -144,20 +144,22 @@ def session_log_likelihood(
     return log_probs
 
 
-def trial_log_likelihood(model: Model, params: Params, batch) -> Float[Array, "subject trial"]:
+def trial_log_likelihood(model: Model, params: Params, batch, score_mask=None) -> Float[Array, "subject trial"]:
     """Per-trial log-likelihood for every subject of a :class:`~cognax.data.TrialBatch`.
 
     ``params`` maps each parameter name to a ``[subject]`` array (or a scalar shared by
-    all subjects). Rows that are padding or marked ``valid = False`` contribute 0.
+    all subjects). Rows that are padding or marked ``valid = False`` contribute 0, and
+    so do rows outside ``score_mask`` (``[subject, trial]``) when it is given.
     """
     from cognax import tasks
 
     task = tasks.make(batch.task)
     obs, actions, rewards = task.decisions(batch.columns)
     mask = task.trial_mask_to_decisions(batch.fit_mask)
+    score = mask if score_mask is None else mask & task.trial_mask_to_decisions(jnp.asarray(score_mask))
     params = {k: jnp.broadcast_to(jnp.asarray(v, dtype=float), (batch.n_subjects,)) for k, v in params.items()}
-    per_decision = jax.vmap(session_log_likelihood, in_axes=(None, 0, 0, 0, 0, 0, None))(
-        model, params, obs, actions, rewards.astype(float), mask, batch.n_actions
+    per_decision = jax.vmap(session_log_likelihood, in_axes=(None, 0, 0, 0, 0, 0, None, 0))(
+        model, params, obs, actions, rewards.astype(float), mask, batch.n_actions, score
     )
     return per_decision.reshape(batch.n_subjects, batch.n_trials, task.decisions_per_trial).sum(-1)
 
