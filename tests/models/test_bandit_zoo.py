@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import cognax
 from cognax import models, tasks
 from cognax.data.batch import to_batch
 from cognax.errors import CognaxError
@@ -233,7 +232,7 @@ def test_variants_reduce_to_q_learning():
 
 # ----------------------------------------------------------------------------- simulation
 # Every simulation of this file runs in one jitted call: compiling one program is far
-# cheaper than compiling ~20 small ones.
+# cheaper than compiling ~30 small ones.
 N_SUBJECTS = 40
 SIM_TASKS = {
     "bandit": tasks.make("bandit", n_trials=60),
@@ -261,37 +260,20 @@ SCENARIOS = {
 
 @pytest.fixture(scope="module")
 def simulated():
-    """Scenario id -> simulated trial table, N_SUBJECTS subjects each.
-
-    Scenarios sharing a model and a task run as one simulation with one block of
-    subjects per scenario (parameters are per subject), so each pair compiles once.
-    """
-    groups = {}
-    for name, (model_id, task_key, params) in SCENARIOS.items():
-        groups.setdefault((model_id, task_key), []).append((name, params))
+    """Scenario id -> simulated trial table of N_SUBJECTS subjects."""
     runs = []
-    for (model_id, task_key), members in groups.items():
+    for model_id, task_key, params in SCENARIOS.values():
         model = models.make(model_id)
         model.check_task(SIM_TASKS[task_key].name)
-        settings = [model.check_params(params) for _, params in members]
-        per_subject = {p: np.repeat([s[p] for s in settings], N_SUBJECTS) for p in model.parameter_names}
-        runs.append((model, SIM_TASKS[task_key], per_subject, [name for name, _ in members]))
+        runs.append((model, SIM_TASKS[task_key], model.check_params(params)))
 
     @jax.jit
     def simulate_all(key, params):
         keys = jax.random.split(key, len(runs))
-        return [
-            simulate_columns(k, model, task, p, N_SUBJECTS * len(names))
-            for k, (model, task, _, names), p in zip(keys, runs, params)
-        ]
+        return [simulate_columns(k, model, task, p, N_SUBJECTS) for k, (model, task, _), p in zip(keys, runs, params)]
 
-    tables = {}
-    for (_, _, _, names), columns in zip(runs, simulate_all(jax.random.key(0), [r[2] for r in runs])):
-        table = columns_to_table(columns)
-        for i, name in enumerate(names):
-            block = table[table.subject // N_SUBJECTS == i]
-            tables[name] = block.assign(subject=block.subject - i * N_SUBJECTS).reset_index(drop=True)
-    return tables
+    columns = simulate_all(jax.random.key(0), [params for _, _, params in runs])
+    return {name: columns_to_table(c) for name, c in zip(SCENARIOS, columns)}
 
 
 @pytest.mark.parametrize("scenario", [s for s in SCENARIOS if "@" in s])

@@ -67,15 +67,30 @@ class Model(abc.ABC):
         return len(self.parameters)
 
     def default_params(self) -> dict[str, float]:
-        return {p.name: p.default for p in self.parameters}
+        defaults = {p.name: p.default for p in self.parameters}
+        defaults.update({name: float(values[len(values) // 2]) for name, values in self.discrete_parameters.items()})
+        return defaults
 
     def check_params(self, values: Mapping[str, float], fill_defaults: bool = True) -> dict[str, float]:
         """Validate user-given parameter values; unknown names and out-of-bounds values raise."""
         spec = {p.name: p for p in self.parameters}
         checked = self.default_params() if fill_defaults else {}
         for name, value in values.items():
+            if name in self.discrete_parameters:
+                allowed = self.discrete_parameters[name]
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    number = None
+                if number is None or number not in allowed:
+                    raise CognaxError(
+                        f"parameter {name!r} must be one of {', '.join(map(str, allowed))}; got {value!r}"
+                    )
+                checked[name] = number
+                continue
             if name not in spec:
-                raise unknown_name(f"parameter of model {self.name!r}", name, spec) if spec else CognaxError(
+                valid = set(spec) | set(self.discrete_parameters)
+                raise unknown_name(f"parameter of model {self.name!r}", name, valid) if valid else CognaxError(
                     f"model {self.name!r} has no parameters; got {name!r}"
                 )
             try:

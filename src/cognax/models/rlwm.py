@@ -131,7 +131,9 @@ class RLWMModel(Model):
 
     name = "rlwm"
     description = "RL + capacity-limited decaying working memory, perseveration, lapse"
-    reference = Reference("Collins 2024, RL or not RL? (RLWM model family); Collins & Frank 2012, Eur J Neurosci 35:1024")
+    reference = Reference(
+        "Collins 2024, RL or not RL? (RLWM model family); Collins & Frank 2012, Eur J Neurosci 35:1024"
+    )
     tasks = ("rlwm",)
     parameters = _BASE_PARAMETERS
     discrete_parameters = {"capacity": CAPACITIES}
