@@ -79,6 +79,30 @@ def simulate_command(
     )
 
 
+from cognax.cli.analyze_command import analyze_command  # noqa: E402
+from cognax.cli.fitting_commands import fit_command, recover_command  # noqa: E402
+
+app.command("fit")(fit_command)
+app.command("recover")(recover_command)
+app.command("analyze")(analyze_command)
+
+
+@app.command("models")
+def models_command() -> None:
+    """List the registered cognitive models, their tasks and parameters."""
+    from cognax import models
+
+    table = Table(title="cognax models")
+    for column in ("id", "description", "tasks", "parameters"):
+        table.add_column(column)
+    for name in models.names():
+        model = models.make(name)
+        parameters = ", ".join(f"{p.name} {p.bounds_text()}" for p in model.parameters)
+        discrete = ", ".join(f"{k} in {set(v)}" for k, v in model.discrete_parameters.items())
+        table.add_row(name, model.description, ", ".join(model.tasks or ("any",)), ", ".join(filter(None, [parameters, discrete])))
+    console.print(table)
+
+
 @data_app.command("list")
 def data_list() -> None:
     """List the bundled data sets."""

@@ -129,6 +129,17 @@ class Model(abc.ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(self.parameter_names)})"
 
+    # Equal settings -> equal models, so that jitted functions taking a model as a
+    # static argument are compiled once, not once per ``models.make`` call.
+    def _identity(self):
+        return (type(self), tuple(sorted((k, repr(v)) for k, v in vars(self).items())))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Model) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
 
 def _where_tree(condition, new, old):
     return jax.tree.map(lambda a, b: jnp.where(condition, a, b), new, old)
@@ -145,6 +156,7 @@ def session_log_likelihood(
     score held-out trials while the model still learns from every trial.
     """
     score_mask = mask if score_mask is None else score_mask & mask
+    rewards = jnp.where(mask, rewards, 0.0)  # a NaN on a skipped row must not reach the gradients
 
     def body(latent, inputs):
         o, action, reward, keep, score = inputs

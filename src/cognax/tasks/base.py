@@ -159,6 +159,17 @@ class Task(abc.ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(n_actions={self.n_actions}, n_trials={self.n_trials})"
 
+    # Equal settings -> equal tasks, so jitted functions with a task as a static
+    # argument compile once per configuration rather than once per instance.
+    def _identity(self):
+        return (type(self), tuple(sorted((k, repr(v)) for k, v in vars(self).items())))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Task) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
 
 def check_count(name: str, value: int, minimum: int = 1) -> int:
     """Validate a positive integer count given by the user."""

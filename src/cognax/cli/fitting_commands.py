@@ -1,0 +1,193 @@
+"""``cognax fit``, ``cognax recover`` and ``cognax analyze``: the neuroscience direction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cognax.errors import CognaxError
+
+console = Console()
+
+
+def _prepare_out(out: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise CognaxError(f"--out {str(out)!r} exists and is not a folder")
+    if not out.parent.exists():
+        raise CognaxError(f"the folder that should hold --out {str(out)!r} does not exist")
+    out.mkdir(exist_ok=True)
+    return out
+
+
+def _resolve_task(table: pd.DataFrame, task_name: str | None) -> str:
+    bundled_task = table.attrs.get("task")
+    if task_name is None:
+        if bundled_task is None:
+            raise CognaxError("--task is required for a data file (e.g. --task bandit; see `cognax tasks`)")
+        return bundled_task
+    return task_name
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    from cognax.data.io import atomic_write
+
+    with atomic_write(path, mode="w") as handle:
+        frame.to_csv(handle, index=False, float_format="%.10g")
+
+
+def _print_frame(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row])
+    console.print(table)
+
+
+def _load(data_spec: str, task_name: str | None, max_subjects: int | None = None):
+    from cognax import tasks
+    from cognax.cli._common import load_data
+    from cognax.data.batch import to_batch
+    from cognax.data.validate import validate_table
+
+    table = load_data(data_spec)
+    task_name = _resolve_task(table, task_name)
+    task = tasks.make(task_name)
+    table = validate_table(table, task, source=data_spec)
+    if max_subjects is not None:
+        keep = _balanced_subjects(table, max_subjects)
+        table = table[table["subject"].isin(keep)].reset_index(drop=True)
+    return table, task, to_batch(table, task)
+
+
+def _balanced_subjects(table: pd.DataFrame, n: int) -> list:
+    """The first ``n`` subjects, drawn in turn from each group when there is a group column."""
+    subjects = table.drop_duplicates("subject")
+    if "group" not in table.columns:
+        return subjects["subject"].tolist()[:n]
+    per_group = [g["subject"].tolist() for _, g in subjects.groupby("group", sort=True)]
+    chosen = []
+    for i in range(max(len(g) for g in per_group)):
+        for group in per_group:
+            if i < len(group) and len(chosen) < n:
+                chosen.append(group[i])
+    return chosen
+
+
+def _fit_models(batch, model_names, method, starts, seed, cv):
+    import jax
+
+    from cognax import models
+    from cognax.cli._common import enable_compilation_cache
+    from cognax.cli._progress import progress_bar
+    from cognax.fitting import compare, cross_validate, fit
+
+    enable_compilation_cache()
+    chosen = [models.make(name) for name in model_names]
+    for model in chosen:
+        model.check_task(batch.task)
+    results, cv_scores = [], {}
+    key = jax.random.key(seed)
+    for model in chosen:
+        with progress_bar(console, f"fitting {model.name}") as update:
+            results.append(fit(model, batch, key, n_starts=starts, method=method, progress=update))
+        if cv:
+            with progress_bar(console, f"cross-validating {model.name} ({cv} folds)") as update:
+                cv_scores[model.name] = float(np.mean(cross_validate(model, batch, key, n_folds=cv, n_starts=starts, progress=update)))
+    comparison = compare(results, cv_scores if cv else None)
+    params = pd.concat([r.to_frame() for r in results], ignore_index=True)
+    return results, params, comparison
+
+
+def fit_command(
+    data: Annotated[str, typer.Argument(help="trial-table file (.csv/.tsv/.parquet) or bundled name (dezfouli2019, collins_rlwm:N)")],
+    out: Annotated[Path, typer.Option("--out", help="output folder")],
+    task: Annotated[Optional[str], typer.Option("--task", help="task id (default: the bundled data set's task)")] = None,
+    model: Annotated[Optional[list[str]], typer.Option("--model", help="model id; repeat for several")] = None,
+    method: Annotated[str, typer.Option("--method", help="mle or map")] = "mle",
+    starts: Annotated[int, typer.Option("--starts", help="starting points per subject")] = 10,
+    cv: Annotated[Optional[int], typer.Option("--cv", help="K-fold cross-validation over blocks/sessions")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+) -> None:
+    """Fit models to every subject; write params.csv, comparison.csv and plots."""
+    from cognax.analysis import plots
+    from cognax.tasks.base import check_count
+
+    if method not in ("mle", "map"):
+        raise CognaxError(f"--method must be 'mle' or 'map'; got {method!r}")
+    check_count("--starts", starts)
+    if cv is not None:
+        check_count("--cv", cv, minimum=2)
+    if not model:
+        raise CognaxError("give at least one --model (see `cognax models`)")
+    out = _prepare_out(out)
+    _, task_object, batch = _load(data, task)
+    results, params, comparison = _fit_models(batch, model, method, starts, seed, cv)
+    _write_csv(params, out / "params.csv")
+    _write_csv(comparison, out / "comparison.csv")
+    if len(results) >= 2:
+        plots.plot_model_comparison(comparison, path=out / "comparison.png")
+    shown = [c for c in ("model", "n_params", "nll", "bic", "n_best", "protected_exceedance_prob", "cv_normalized_likelihood") if c in comparison]
+    _print_frame(comparison[shown], f"model comparison on {data} ({batch.n_subjects} subjects)", digits=2)
+    not_converged = int(sum((~r.converged).sum() for r in results))
+    if not_converged:
+        console.print(f"[yellow]{not_converged} subject fit(s) did not converge: see the 'converged' column[/]")
+    console.print(f"wrote {out / 'params.csv'} and {out / 'comparison.csv'}")
+
+
+def recover_command(
+    task: Annotated[str, typer.Option("--task", help="task id")],
+    out: Annotated[Path, typer.Option("--out", help="output folder")],
+    model: Annotated[Optional[str], typer.Option("--model", help="model for parameter recovery")] = None,
+    models_list: Annotated[Optional[str], typer.Option("--models", help="comma-separated models for model recovery")] = None,
+    subjects: Annotated[int, typer.Option("--subjects", help="simulated subjects (per model)")] = 50,
+    trials: Annotated[Optional[int], typer.Option("--trials", help="trials per subject")] = None,
+    starts: Annotated[int, typer.Option("--starts", help="starting points per subject")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+) -> None:
+    """Parameter recovery (--model) or model recovery (--models M1,M2,...)."""
+    import jax
+
+    from cognax import models
+    from cognax.analysis import plots
+    from cognax.cli._common import build_task, enable_compilation_cache
+    from cognax.cli._progress import progress_bar
+    from cognax.fitting import model_recovery, parameter_recovery
+    from cognax.tasks.base import check_count
+
+    if (model is None) == (models_list is None):
+        raise CognaxError("give either --model M (parameter recovery) or --models M1,M2,... (model recovery)")
+    check_count("--subjects", subjects, minimum=3)
+    check_count("--starts", starts)
+    if trials is not None:
+        check_count("--trials", trials)
+    task_object, _ = build_task(task, trials, {})
+    out = _prepare_out(out)
+    enable_compilation_cache()
+    key = jax.random.key(seed)
+    if model is not None:
+        chosen = models.make(model)
+        chosen.check_task(task_object.name)
+        with progress_bar(console, f"recovering {chosen.name}") as update:
+            summary, estimates = parameter_recovery(chosen, task_object, key, n_subjects=subjects, n_starts=starts, progress=update)
+        _write_csv(summary, out / "parameter_recovery.csv")
+        _write_csv(estimates, out / "parameter_estimates.csv")
+        plots.plot_parameter_recovery(estimates, path=out / "parameter_recovery.png")
+        _print_frame(summary, f"parameter recovery: {chosen.name} on {task_object.name} ({subjects} subjects)")
+        return
+    names = [n.strip() for n in models_list.split(",") if n.strip()]
+    chosen = [models.make(n) for n in names]
+    for m in chosen:
+        m.check_task(task_object.name)
+    with progress_bar(console, "model recovery") as update:
+        confusion, inversion = model_recovery(chosen, task_object, key, n_subjects=subjects, n_starts=starts, progress=update)
+    _write_csv(confusion.reset_index(), out / "model_recovery.csv")
+    _write_csv(inversion.reset_index(), out / "model_inversion.csv")
+    plots.plot_confusion(confusion, title="P(best fit | generating model)", path=out / "model_recovery.png")
+    _print_frame(confusion.reset_index(), "model recovery: P(best fit by BIC | generating model)", digits=2)
