@@ -16,6 +16,22 @@ import jax.numpy as jnp
 import jax.scipy.stats as jstats
 
 
+PHI_APPROX_CUBIC, PHI_APPROX_LINEAR = 0.07056, 1.5976
+
+
+def phi_approx(u):
+    """Stan's ``Phi_approx``: a logistic approximation of the standard normal CDF."""
+    return jax.nn.sigmoid(PHI_APPROX_CUBIC * u**3 + PHI_APPROX_LINEAR * u)
+
+
+def inverse_phi_approx_logit(logit):
+    """The u with ``0.07056 u^3 + 1.5976 u = logit`` (one real root; Cardano's formula)."""
+    p = PHI_APPROX_LINEAR / PHI_APPROX_CUBIC
+    q = -logit / PHI_APPROX_CUBIC
+    root = jnp.sqrt(q**2 / 4 + p**3 / 27)
+    return jnp.cbrt(-q / 2 + root) + jnp.cbrt(-q / 2 - root)
+
+
 @dataclasses.dataclass(frozen=True)
 class Prior:
     """A prior on the natural scale (Beta, Gamma, Normal or Uniform on the bounds).
@@ -69,6 +85,9 @@ class Parameter:
         prior: default prior, used by MAP and hierarchical fits and to draw parameters.
         default: a typical value, used when simulating without a given value.
         description: one line for documentation.
+        transform: how a parameter bounded on both sides maps from the unconstrained
+            space: ``"logistic"`` or ``"phi_approx"`` (Stan's ``Phi_approx``,
+            logistic(0.07056 u^3 + 1.5976 u), as hBayesDM uses).
     """
 
     name: str
@@ -77,6 +96,7 @@ class Parameter:
     prior: Prior
     default: float
     description: str = ""
+    transform: Literal["logistic", "phi_approx"] = "logistic"
 
     def __post_init__(self):
         if math.isinf(self.low) and math.isfinite(self.high):
@@ -85,6 +105,8 @@ class Parameter:
     def constrain(self, u):
         """Unconstrained value -> natural scale."""
         if math.isfinite(self.low) and math.isfinite(self.high):
+            if self.transform == "phi_approx":
+                return self.low + (self.high - self.low) * phi_approx(u)
             return self.low + (self.high - self.low) * jax.nn.sigmoid(u)
         if math.isfinite(self.low):
             return self.low + jnp.exp(u)
@@ -95,7 +117,8 @@ class Parameter:
         x = jnp.asarray(x, dtype=float)
         if math.isfinite(self.low) and math.isfinite(self.high):
             z = jnp.clip((x - self.low) / (self.high - self.low), 1e-9, 1 - 1e-9)
-            return jnp.log(z) - jnp.log1p(-z)
+            logit = jnp.log(z) - jnp.log1p(-z)
+            return inverse_phi_approx_logit(logit) if self.transform == "phi_approx" else logit
         if math.isfinite(self.low):
             return jnp.log(jnp.maximum(x - self.low, 1e-12))
         return x
