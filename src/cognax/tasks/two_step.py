@@ -80,8 +80,9 @@ class TwoStepState:
     stage: Int[Array, ""]
     #: second-stage state reached on this trial (meaningful when ``stage == 1``).
     second_state: Int[Array, ""]
-    #: reward probability of each (second-stage state, action) on this trial.
-    p: Float[Array, "state action"]
+    #: reward probability of each (second-stage state, action) on every trial of the
+    #: episode, drawn at reset (the drift does not depend on the subject's actions).
+    p: Float[Array, "trial state action"]
 
 
 def _obs(stage, state) -> Obs:
@@ -115,43 +116,41 @@ class _TwoStepBase(Task):
         return self._default_params
 
     @abc.abstractmethod
-    def initial_probabilities(self, key: jax.Array, params) -> Float[Array, "state action"]:
-        """The reward probabilities of the first trial."""
+    def probability_trajectory(self, key: jax.Array, params) -> Float[Array, "trial state action"]:
+        """The reward probabilities of every trial of an episode.
 
-    @abc.abstractmethod
-    def next_probabilities(
-        self, key: jax.Array, p: Float[Array, "state action"], params
-    ) -> Float[Array, "state action"]:
-        """The reward probabilities of the next trial, given this trial's."""
+        They evolve independently of the subject's actions, so the whole trajectory is
+        drawn at reset in one vectorised call; a step only looks its trial up.
+        """
 
     def reset(self, key, params):
         state = TwoStepState(
             trial=jnp.int32(0),
             stage=jnp.int32(0),
             second_state=jnp.int32(0),
-            p=self.initial_probabilities(key, params),
+            p=self.probability_trajectory(key, params),
         )
         return _obs(0, 0), state
 
     def step(self, key, state, action, params):
-        transition_key, reward_key, next_p_key = jax.random.split(key, 3)
+        # One draw of uniforms per step: the transition and the reward.
+        uniforms = jax.random.uniform(key, (2,))
         action = jnp.asarray(action, jnp.int32)
         first_stage = state.stage == 0
+        p = state.p[jnp.minimum(state.trial, self.n_trials - 1)]
 
         # Both stages are computed and one is selected: a branch-free step vmaps cheaply.
-        common = jax.random.bernoulli(transition_key, params.common_prob)
+        common = uniforms[0] < params.common_prob
         reached = jnp.where(common, action, 1 - action).astype(jnp.int32)
-        paid = jax.random.bernoulli(reward_key, state.p[state.second_state, action])
-        next_p = self.next_probabilities(next_p_key, state.p, params).astype(state.p.dtype)
+        paid = uniforms[1] < p[state.second_state, action]
 
         trial = state.trial + jnp.where(first_stage, 0, 1).astype(jnp.int32)
         new_state = state.replace(
             trial=trial,
             stage=1 - state.stage,
             second_state=jnp.where(first_stage, reached, state.second_state),
-            p=jnp.where(first_stage, state.p, next_p),
         )
-        info = {f"p_{s}_{b}": state.p[s, b] for s in range(N_STATES) for b in range(N_ACTIONS)}
+        info = {f"p_{s}_{b}": p[s, b] for s in range(N_STATES) for b in range(N_ACTIONS)}
         return Timestep(
             obs=_obs(1 - state.stage, jnp.where(first_stage, reached, 0)),
             state=new_state,
@@ -262,12 +261,15 @@ class TwoStep(_TwoStepBase):
             p_high=p_high,
         )
 
-    def initial_probabilities(self, key, params):
-        return jax.random.uniform(key, (N_STATES, N_ACTIONS), minval=params.p_low, maxval=params.p_high)
-
-    def next_probabilities(self, key, p, params):
-        stepped = p + params.drift_sd * jax.random.normal(key, p.shape, p.dtype)
-        return reflect(stepped, params.p_low, params.p_high)
+    def probability_trajectory(self, key, params):
+        # A Gaussian walk reflected at both bounds has the law of the free walk folded
+        # into [p_low, p_high] (reflection is a symmetry of the Gaussian step), so the
+        # trajectory is a cumulative sum folded once.
+        start_key, step_key = jax.random.split(key)
+        start = jax.random.uniform(start_key, (N_STATES, N_ACTIONS), minval=params.p_low, maxval=params.p_high)
+        steps = params.drift_sd * jax.random.normal(step_key, (self.n_trials - 1, N_STATES, N_ACTIONS), start.dtype)
+        free = start + jnp.concatenate([jnp.zeros((1, N_STATES, N_ACTIONS), start.dtype), jnp.cumsum(steps, axis=0)])
+        return reflect(free, params.p_low, params.p_high)
 
 
 class TwoStepWang2016(_TwoStepBase):
@@ -305,14 +307,15 @@ class TwoStepWang2016(_TwoStepBase):
             poor_prob=check_probability("poor_prob", poor_prob),
         )
 
-    def initial_probabilities(self, key, params):
-        rich_state = jax.random.randint(key, (), 0, N_STATES)
-        is_rich = (jnp.arange(N_STATES) == rich_state)[:, None]
-        p = jnp.where(is_rich, params.rich_prob, params.poor_prob)
-        return jnp.broadcast_to(p, (N_STATES, N_ACTIONS)).astype(float)
+    def rich_state_trajectory(self, key, params) -> Int[Array, "trial"]:
+        """The rich second-stage state on every trial: drawn once, kept for the episode."""
+        return jnp.full((self.n_trials,), jax.random.randint(key, (), 0, N_STATES))
 
-    def next_probabilities(self, key, p, params):
-        return p
+    def probability_trajectory(self, key, params):
+        rich = self.rich_state_trajectory(key, params)
+        is_rich = (jnp.arange(N_STATES)[None, :] == rich[:, None])[:, :, None]
+        p = jnp.where(is_rich, params.rich_prob, params.poor_prob)
+        return jnp.broadcast_to(p, (self.n_trials, N_STATES, N_ACTIONS)).astype(float)
 
 
 class TwoStepWang2018(TwoStepWang2016):
@@ -356,5 +359,9 @@ class TwoStepWang2018(TwoStepWang2016):
             reversal_prob=check_probability("reversal_prob", reversal_prob),
         )
 
-    def next_probabilities(self, key, p, params):
-        return jnp.where(jax.random.bernoulli(key, params.reversal_prob), p[::-1], p)
+    def rich_state_trajectory(self, key, params):
+        # The rich state swaps after a trial with probability reversal_prob.
+        start_key, swap_key = jax.random.split(key)
+        swaps = jax.random.bernoulli(swap_key, params.reversal_prob, (self.n_trials - 1,)).astype(jnp.int32)
+        parity = jnp.concatenate([jnp.zeros((1,), jnp.int32), jnp.cumsum(swaps)]) % 2
+        return (jax.random.randint(start_key, (), 0, N_STATES) + parity) % N_STATES
