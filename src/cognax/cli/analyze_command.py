@@ -38,31 +38,6 @@ def _group_tests(params: pd.DataFrame, table: pd.DataFrame, parameter_names) -> 
     return pd.concat(tests, ignore_index=True)
 
 
-def _predictive_check(winner_fit, model, table, task_name, out: Path, seed: int) -> Path | None:
-    """Lagged choice regression of the data vs of subjects simulated with their fits."""
-    import jax
-
-    from cognax import tasks
-    from cognax.analysis import lagged_regression, plots
-    from cognax.simulation import simulate
-
-    if table["choice"].max() > 1 or task_name != "bandit":
-        return None
-    n_trials = int(table.groupby("subject").size().median())
-    task = tasks.make(task_name, n_trials=n_trials)
-    params = {name: np.asarray(winner_fit.params[name]) for name in model.parameter_names}
-    observed = lagged_regression(table, n_lags=5, pooled=True, penalty=1.0)
-    simulated = []
-    for replicate, key in enumerate(jax.random.split(jax.random.key(seed), 5)):
-        sim = simulate(key, model, task, params, n_subjects=len(winner_fit.subjects))
-        simulated.append(lagged_regression(sim, n_lags=5, pooled=True, penalty=1.0))
-    plots.plot_predictive_check(
-        observed, simulated, "lagged_regression", path=out / "predictive_check.png",
-        title=f"{model.name}: data vs simulated (lagged choice regression)",
-    )
-    return out / "predictive_check.png"
-
-
 def analyze_command(
     data: Annotated[str, typer.Argument(help="trial-table file or bundled name (dezfouli2019, collins_rlwm:N)")],
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("cognax-analysis"),
@@ -125,8 +100,13 @@ def analyze_command(
     plots.plot_parameter_recovery(estimates, path=out / "parameter_recovery.png")
     _print_frame(summary, f"parameter recovery of {winner_name} ({recovery_subjects} simulated subjects x {design.n_trials} trials)")
 
-    if _predictive_check(winner_fit, winner, table, task_object.name, out, seed + 2) is not None:
-        console.print(f"predictive check: {out / 'predictive_check.png'}")
+    from cognax.fitting.predictive import plot_predictive_check
+
+    checked = plot_predictive_check(
+        winner, winner_fit, table, task_object.name, jax.random.key(seed + 2), out / "predictive_check.png"
+    )
+    if checked is not None:
+        console.print(f"predictive check (data vs {winner_name} simulations): {checked}")
     console.print(f"done in {time.perf_counter() - started:.0f} s; tables and figures in {out}/")
 
 
