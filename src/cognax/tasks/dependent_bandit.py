@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, Float, Int
+from jaxtyping import Array, Float
 
 from cognax._pytree import pytree_dataclass
 from cognax.errors import unknown_name
-from cognax.tasks.base import Reference, Task, Timestep, check_count
+from cognax.tasks.bandit import Bandit
+from cognax.tasks.base import Reference, check_count
 
 #: default (p_low, p_high) of each difficulty level.
 DIFFICULTY_LEVELS: dict[str, tuple[float, float]] = {
@@ -47,14 +48,10 @@ class DependentBanditParams:
     p_high: float = 1.0
 
 
-@pytree_dataclass
-class DependentBanditState:
-    trial: Int[Array, ""]
-    p: Float[Array, "arm"]
-
-
-class DependentBandit(Task):
+class DependentBandit(Bandit):
     """Two-armed Bernoulli bandit whose arms pay with probabilities p and 1 - p.
+
+    Reset and step are :class:`Bandit`'s; only the draw of the arm probabilities differs.
 
     Args:
         difficulty: ``"uniform"`` (p ~ U[0, 1]), ``"easy"`` (p in {0.1, 0.9}),
@@ -90,22 +87,6 @@ class DependentBandit(Task):
         else:
             p = jnp.where(jax.random.bernoulli(key), params.p_high, params.p_low)
         return jnp.stack([p, 1.0 - p])
-
-    def reset(self, key, params):
-        state = DependentBanditState(trial=jnp.int32(0), p=self.draw_probabilities(key, params))
-        return {}, state
-
-    def step(self, key, state, action, params):
-        reward = jax.random.bernoulli(key, state.p[action]).astype(jnp.float32)
-        trial = state.trial + 1
-        return Timestep(
-            obs={},
-            state=state.replace(trial=trial),
-            reward=reward,
-            terminated=trial >= self.n_trials,
-            truncated=jnp.bool_(False),
-            info={"p_0": state.p[0], "p_1": state.p[1]},
-        )
 
     def __repr__(self) -> str:
         return f"DependentBandit(difficulty={self.difficulty!r}, n_trials={self.n_trials})"
