@@ -19,9 +19,14 @@ from cognax.errors import CognaxError
 
 
 def _zoo(task_name: str) -> list[str]:
+    """The task's own model zoo: no chance baseline, and hBayesDM's ports only where the
+    zoo has nothing else (they repeat zoo models in hBayesDM's parameterisation)."""
     from cognax import models
+    from cognax.models.hbayesdm import HBayesDMModel
 
-    return [name for name in models.for_task(task_name) if name != "random"]
+    candidates = [name for name in models.for_task(task_name) if name != "random"]
+    native = [name for name in candidates if not isinstance(models.make(name), HBayesDMModel)]
+    return native or candidates
 
 
 def _group_tests(params: pd.DataFrame, table: pd.DataFrame, parameter_names) -> pd.DataFrame | None:

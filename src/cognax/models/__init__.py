@@ -14,6 +14,18 @@ from cognax.models.base import Model, log_likelihood, session_log_likelihood, tr
 from cognax.models.parameters import Parameter, Prior
 from cognax.models.bayes_reversal import BayesianReversal
 from cognax.models.bias import Bias
+from cognax.models.hbayesdm import (
+    Bandit2ArmDelta,
+    GoNoGoM1,
+    GoNoGoM2,
+    GoNoGoM3,
+    GoNoGoM4,
+    PRLFictitious,
+    PRLRewardPunishment,
+    TwoStepPar4,
+    TwoStepPar6,
+    TwoStepPar7,
+)
 from cognax.models.kalman import KalmanFilter
 from cognax.models.q_learning import QLearning
 from cognax.models.q_learning_dual import QLearningDual
@@ -48,6 +60,16 @@ registry.register("rlwm_r0", RLWMTargetNegative)
 registry.register("rlwm_rl0", RLWMNoNegativeRL)
 registry.register("rlwm_shared_bias", RLWMSharedBias)
 registry.register("wmh", WorkingMemoryHabit)
+registry.register("bandit2arm_delta", Bandit2ArmDelta)
+registry.register("prl_rp", PRLRewardPunishment)
+registry.register("prl_fictitious", PRLFictitious)
+registry.register("gng_m1", GoNoGoM1)
+registry.register("gng_m2", GoNoGoM2)
+registry.register("gng_m3", GoNoGoM3)
+registry.register("gng_m4", GoNoGoM4)
+registry.register("ts_par4", TwoStepPar4)
+registry.register("ts_par6", TwoStepPar6)
+registry.register("ts_par7", TwoStepPar7)
 
 
 def make(name: str, **kwargs) -> Model:
@@ -73,4 +95,8 @@ __all__ += ["RLWMModel", "RLWMTargetNegative", "RLWMNoNegativeRL", "RLWMSharedBi
 __all__ += [
     "QLearningPerseveration", "QLearningDual", "QLearningForgetting", "WinStayLoseShift", "Bias",
     "BayesianReversal", "KalmanFilter",
+]
+__all__ += [
+    "Bandit2ArmDelta", "PRLRewardPunishment", "PRLFictitious", "GoNoGoM1", "GoNoGoM2", "GoNoGoM3", "GoNoGoM4",
+    "TwoStepPar4", "TwoStepPar6", "TwoStepPar7",
 ]
