@@ -27,6 +27,8 @@ N_SUBJECTS = 3
 N_TRIALS = 40
 #: keyword arguments that make each task short (only those its constructor takes).
 SHORT = {"n_trials": N_TRIALS, "set_sizes": (2, 3, 6), "repetitions": 3, "trials_per_cue": 10}
+#: finite-difference step for the gradient check (in the unconstrained space).
+STEP = 1e-5
 
 
 def short_task(model):
@@ -37,10 +39,6 @@ def short_task(model):
 
 def _finite_bounds(parameter):
     return math.isfinite(parameter.low) and math.isfinite(parameter.high)
-
-
-#: finite-difference step for the gradient check (in the unconstrained space).
-STEP = 1e-5
 
 
 def _points(n_params, rng):
@@ -75,13 +73,15 @@ def case(request):
     @jax.jit
     def evaluate(params, points):
         per_trial = models.trial_log_likelihood(model, params, batch)
-        return per_trial, jax.vmap(jax.value_and_grad(nll))(points)
+        total = models.log_likelihood(model, params, batch)
+        return per_trial, total, jax.vmap(jax.value_and_grad(nll))(points)
 
-    per_trial, (values, grads) = evaluate(
+    per_trial, total, (values, grads) = evaluate(
         {k: jnp.asarray(float(v)) for k, v in defaults.items()}, jnp.asarray(np.concatenate([points, shifted]))
     )
     evaluated = {
         "per_trial": np.asarray(per_trial),
+        "log_likelihood": np.asarray(total),
         "points": points,
         "values": np.asarray(values)[: len(points)],
         "grads": np.asarray(grads)[: len(points)],
@@ -96,8 +96,10 @@ def test_likelihood_finite_nonpositive_and_shaped(case):
     per_trial = evaluated["per_trial"]
     assert per_trial.shape == (N_SUBJECTS, task.n_trials) == (batch.n_subjects, batch.n_trials)
     assert np.all(np.isfinite(per_trial)) and np.all(per_trial <= 1e-12)
-    total = per_trial.sum(axis=1)
+    total = evaluated["log_likelihood"]
+    assert total.shape == (N_SUBJECTS,)
     assert np.all(np.isfinite(total)) and np.all(total <= 0)
+    np.testing.assert_allclose(total, per_trial.sum(axis=1), rtol=1e-12, atol=1e-9)
 
 
 def test_parameter_spec(case):
@@ -141,15 +143,19 @@ def test_transforms_round_trip(case):
     for name, values in natural.items():
         np.testing.assert_allclose(np.asarray(back[name]), values, rtol=1e-9, atol=1e-9, err_msg=name)
     # Any unconstrained vector (within the optimiser's box) maps inside the bounds.
-    corners = model.constrain(jnp.array([[UNCONSTRAINED_LIMIT] * model.n_params, [-UNCONSTRAINED_LIMIT] * model.n_params]))
+    corners = model.constrain(UNCONSTRAINED_LIMIT * jnp.array([[1.0] * model.n_params, [-1.0] * model.n_params]))
     for p in model.parameters:
-        assert np.all((np.asarray(corners[p.name]) >= p.low) & (np.asarray(corners[p.name]) <= p.high)), p.name
+        values = np.asarray(corners[p.name])
+        assert np.all((values >= p.low) & (values <= p.high)), p.name
 
 
 def test_gradient_finite_in_the_interior_and_at_the_box_corners(case):
     model, task, table, batch, evaluated = case
     if model.n_params == 0:
-        pytest.skip("no free parameters")
+        # Nothing to differentiate: the chance model's likelihood is exactly uniform.
+        per_trial = np.asarray(models.trial_log_likelihood(model, {}, batch))
+        np.testing.assert_allclose(per_trial[np.asarray(batch.fit_mask)], -np.log(batch.n_actions))
+        return
     points, values, grads = evaluated["points"], evaluated["values"], evaluated["grads"]
     assert np.all(np.isfinite(values)), points[~np.isfinite(values)]
     assert np.all(np.isfinite(grads)), points[~np.all(np.isfinite(grads), axis=1)]

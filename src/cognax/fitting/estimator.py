@@ -21,7 +21,7 @@ class MLE:
         >>> MLE("q_learning", n_starts=10).fit(table, task="bandit").params_
     """
 
-    def __init__(self, model, n_starts: int = 10, method: str = "mle", seed: int = 0, max_iter: int = 200):
+    def __init__(self, model, n_starts: int = 10, method: str = "mle", seed: int = 0, max_iter: int = 100):
         self.model = model
         self.n_starts = n_starts
         self.method = method

@@ -38,8 +38,9 @@ class FitResult:
         method: ``"mle"`` or ``"map"``.
         subjects: subject labels.
         params: parameter name -> fitted values (discrete parameters included).
-        standard_errors: parameter name -> Laplace standard errors (NaN where the
-            Hessian is not positive definite, e.g. on a bound).
+        standard_errors: parameter name -> Laplace standard errors on the natural scale
+            (NaN where the Hessian is not positive definite; near a bound they describe
+            only the local curvature and should be read with care).
         nll: negative log-likelihood of each subject's data at the fit.
         n_trials: number of trials that entered each fit.
         n_params: number of free parameters (a profiled integer counts once).
@@ -103,6 +104,8 @@ def _starts(model: Model, key, n_subjects: int, n_starts: int):
     for parameter, parameter_key in zip(model.parameters, jax.random.split(key, max(model.n_params, 1))):
         values = parameter.prior.sample(parameter_key, (n_subjects, n_starts), parameter.low, parameter.high)
         draws.append(parameter.unconstrain(values))
+    if not draws:  # a model without free parameters
+        return jnp.zeros((n_subjects, n_starts, 0))
     u0 = jnp.stack(draws, axis=-1)
     return u0.at[:, 0, :].set(defaults)
 
@@ -122,6 +125,11 @@ def _fit_chunk(model, method, fixed, n_actions, max_iter, tol, optimizer, u0, da
         return nll
 
     def per_subject(u0_subject, subject_data):
+        if model.n_params == 0:  # nothing to optimise (a chance baseline): score the data
+            u_best = jnp.zeros((0,))
+            value = objective(u_best, subject_data)
+            nll = value if method == "mle" else objective(u_best, subject_data) + model.log_prior({})
+            return u_best, value, nll, jnp.zeros_like(value)
         minimize = OPTIMIZERS[optimizer]
         solve = lambda start: minimize(lambda u: objective(u, subject_data), start, max_iter, tol)
         u, value, grad_norm, _ = jax.vmap(solve)(u0_subject)
