@@ -114,20 +114,38 @@ def fit_command(
     starts: Annotated[int, typer.Option("--starts", help="starting points per subject")] = 10,
     cv: Annotated[Optional[int], typer.Option("--cv", help="K-fold cross-validation over blocks/sessions")] = None,
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    chains: Annotated[int, typer.Option("--chains", help="hierarchical: MCMC chains")] = 4,
+    warmup: Annotated[int, typer.Option("--warmup", help="hierarchical: warm-up iterations per chain")] = 500,
+    samples: Annotated[int, typer.Option("--samples", help="hierarchical: draws per chain")] = 500,
+    data_format: Annotated[Optional[str], typer.Option("--format", help="'hbayesdm': an hBayesDM tab-separated file")] = None,
 ) -> None:
-    """Fit models to every subject; write params.csv, comparison.csv and plots."""
+    """Fit models to every subject; write params.csv, comparison.csv and plots.
+
+    With --method hierarchical: a hierarchical Bayesian fit (NUTS) writing posterior.nc,
+    group.csv, subjects.csv, ic.csv, diagnostics.txt and a predictive-check plot.
+    """
     from cognax.analysis import plots
     from cognax.tasks.base import check_count
 
-    if method not in ("mle", "map"):
-        raise CognaxError(f"--method must be 'mle' or 'map'; got {method!r}")
+    if method not in ("mle", "map", "hierarchical"):
+        raise CognaxError(f"--method must be 'mle', 'map' or 'hierarchical'; got {method!r}")
+    if data_format not in (None, "hbayesdm"):
+        raise CognaxError(f"--format must be 'hbayesdm' (or left out for a trial table); got {data_format!r}")
     check_count("--starts", starts)
     if cv is not None:
         check_count("--cv", cv, minimum=2)
     if not model:
         raise CognaxError("give at least one --model (see `cognax models`)")
+    if method == "hierarchical":
+        if cv is not None:
+            raise CognaxError("--cv applies to --method mle or map; hierarchical fits report LOO and WAIC")
+        for name, value in (("--chains", chains), ("--warmup", warmup), ("--samples", samples)):
+            check_count(name, value)
     out = _prepare_out(out)
-    _, task_object, batch = _load(data, task)
+    table, task_object, batch = _load_hbayesdm(data, task) if data_format == "hbayesdm" else _load(data, task)
+    if method == "hierarchical":
+        _fit_hierarchical(table, task_object, batch, model, chains, warmup, samples, seed, out, data)
+        return
     results, params, comparison = _fit_models(batch, model, method, starts, seed, cv)
     _write_csv(params, out / "params.csv")
     _write_csv(comparison, out / "comparison.csv")
@@ -139,6 +157,74 @@ def fit_command(
     if not_converged:
         console.print(f"[yellow]{not_converged} subject fit(s) did not converge: see the 'converged' column[/]")
     console.print(f"wrote {out / 'params.csv'} and {out / 'comparison.csv'}")
+
+
+def _load_hbayesdm(path: str, task_name: str | None):
+    from cognax import tasks
+    from cognax.data.batch import to_batch
+    from cognax.data.hbayesdm import read_hbayesdm
+
+    if task_name is None:
+        raise CognaxError("--format hbayesdm needs --task (e.g. --task bandit, two_step or go_nogo)")
+    task = tasks.make(task_name)
+    table = read_hbayesdm(path, task)
+    return table, task, to_batch(table, task)
+
+
+def _fit_hierarchical(table, task, batch, model_names, chains, warmup, samples, seed, out: Path, data: str) -> None:
+    """``--method hierarchical``: one folder of results per model (``out`` itself for one model)."""
+    import jax
+    from rich.markup import escape
+
+    from cognax import models
+    from cognax.cli._common import enable_compilation_cache
+    from cognax.cli._progress import progress_bar
+    from cognax.data.io import atomic_write
+    from cognax.fitting import diagnose, fit_hierarchical, information_criteria, predictive_check
+    from cognax.fitting.information_criteria import pareto_k_message
+
+    chosen = [models.make(name) for name in model_names]
+    for m in chosen:
+        m.check_task(batch.task)
+    enable_compilation_cache()
+    fit_key, check_key = jax.random.split(jax.random.key(seed))
+    criteria = []
+    for m in chosen:
+        folder = out if len(chosen) == 1 else out / m.name
+        folder.mkdir(exist_ok=True)
+        with progress_bar(console, f"sampling {m.name} ({chains} chains x {warmup}+{samples})") as update:
+            result = fit_hierarchical(m, batch, fit_key, chains=chains, warmup=warmup, samples=samples, progress=update)
+        result.to_netcdf(folder / "posterior.nc")
+        group = result.group_summary()
+        _write_csv(group, folder / "group.csv")
+        _write_csv(result.subject_summary(), folder / "subjects.csv")
+        ic = information_criteria(result.idata, m.name)
+        criteria.append(ic)
+        _write_csv(ic, folder / "ic.csv")
+        report = diagnose(result.idata)
+        with atomic_write(folder / "diagnostics.txt", mode="w") as handle:
+            handle.write(report.to_text())
+        check = predictive_check(result, table, task, check_key, n_draws=min(50, chains * samples))
+        written = ["posterior.nc", "group.csv", "subjects.csv", "ic.csv", "diagnostics.txt"]
+        if check is not None:
+            _write_csv(check.table(), folder / "ppc.csv")
+            written.append("ppc.csv")
+            if check.can_plot:
+                check.plot(folder / "ppc.png", title=f"{m.name}: posterior predictive check")
+                written.append("ppc.png")
+        _print_frame(group, f"{m.name}: group level on {data} ({batch.n_subjects} subjects)")
+        for message in report.messages:
+            console.print(f"[yellow]{escape(message)}[/]", highlight=False)
+        console.print(f"wrote {', '.join(written)} in {folder}")
+    criteria = pd.concat(criteria, ignore_index=True)
+    if len(chosen) > 1:
+        _write_csv(criteria, out / "ic.csv")
+    shown = ["model", "observations", "looic", "looic_se", "waic", "p_loo", "n_pareto_k_gt_0.7"]
+    _print_frame(criteria[shown], "LOO and WAIC (deviance scale: lower is better)", digits=1)
+    for row in criteria.to_dict("records"):
+        if row["n_pareto_k_gt_0.7"]:
+            note = pareto_k_message(row["n_pareto_k_gt_0.7"], row["n_observations"], row["observations"])
+            console.print(f"[yellow]{row['model']}: {escape(note)}[/]", highlight=False)
 
 
 def recover_command(

@@ -1,0 +1,595 @@
+"""Hierarchical Bayesian fits (NumPyro NUTS or SVI) of any registered model.
+
+The hierarchy is hBayesDM's (Ahn, Haines & Zhang 2017), built from the model's
+parameter spec: on the unconstrained scale each subject's parameter is
+``x[i, k] = mu_pr[k] + sigma[k] * z[i, k]`` with ``z ~ Normal(0, 1)`` (non-centred, which
+spares NUTS the funnel between ``sigma`` and the subject values), and reaches the model
+through the parameter's own transform (:meth:`Parameter.constrain`). The likelihood is
+the model's own vmapped :func:`~cognax.models.trial_log_likelihood`. The reported group
+value of a parameter is ``constrain(mu_pr)`` (hBayesDM's ``mu_<name>``). Priors default
+to ``mu_pr ~ Normal(0, 1)``, ``sigma ~ HalfNormal(0.2)``, or the model's
+``hierarchical_priors`` where it declares them.
+
+NUTS chains run *vectorised* in one process by default. Running them in parallel needs
+one JAX device per chain, and on a CPU the number of devices is fixed only by
+``numpyro.set_host_device_count`` before JAX first initialises - too late once JAX has
+been used, as it has whenever cognax fits or simulates. ``"parallel"`` is used when JAX
+already has a device per chain (several GPUs, or ``XLA_FLAGS`` set by the user).
+
+Example:
+    >>> result = fit_hierarchical(models.make("q_learning"), batch, jax.random.key(0))
+    >>> result.group_summary()          # doctest: +SKIP
+
+References: Ahn WY, Haines N, Zhang L (2017). Revealing neurocomputational mechanisms of
+reinforcement learning and decision-making with the hBayesDM package. Comput Psychiatry
+1:24-57. Hoffman MD, Gelman A (2014). The No-U-Turn sampler. JMLR 15:1593-1623.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import math
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from cognax.errors import CognaxError, unknown_name
+from cognax.fitting.diagnostics import import_arviz
+from cognax.fitting.mle import enable_float64
+from cognax.models.base import Model, trial_log_likelihood
+from cognax.tasks.base import check_count, check_probability
+
+#: One parameter's group-level priors: (mu_pr distribution, its arguments, sigma
+#: distribution, its arguments), e.g. ``("normal", (0, 10), "halfcauchy", (1,))``.
+Hierarchy = tuple[str, tuple[float, ...], str, tuple[float, ...]]
+#: hBayesDM's usual hierarchy: ``mu_pr ~ Normal(0, 1)``, ``sigma ~ HalfNormal(0.2)``.
+DEFAULT_HIERARCHY: Hierarchy = ("normal", (0.0, 1.0), "halfnormal", (0.2,))
+_LOCATION = {"normal": "Normal", "cauchy": "Cauchy", "studentt": "StudentT", "uniform": "Uniform"}
+_SCALE = {"halfnormal": "HalfNormal", "halfcauchy": "HalfCauchy", "exponential": "Exponential",
+          "gamma": "Gamma", "lognormal": "LogNormal"}
+#: SVI reports progress after each of this many pieces of its steps.
+_SEGMENTS = 10
+_NUTS_FIELDS = ("diverging", "num_steps", "energy", "potential_energy", "accept_prob", "adapt_state.step_size")
+
+
+# ----------------------------------------------------------------------------- priors
+def _distribution(kind: str, args: tuple):
+    import numpyro.distributions as dist
+
+    return getattr(dist, {**_LOCATION, **_SCALE}[kind])(*args, validate_args=True)
+
+
+def group_priors(model: Model, priors: dict[str, Hierarchy] | None = None) -> dict[str, Hierarchy]:
+    """Every parameter's group-level priors: ``priors``, else the model's, else hBayesDM's default."""
+    declared = dict(getattr(model, "hierarchical_priors", None) or {})
+    given = dict(priors or {})
+    names = model.parameter_names
+    for source, spec in ((f"hierarchical_priors of model {model.name!r}", declared), ("priors", given)):
+        for name in spec:
+            if name not in names:
+                raise unknown_name(f"parameter in {source}", name, names)
+    return {name: _check_hierarchy(name, given.get(name, declared.get(name, DEFAULT_HIERARCHY))) for name in names}
+
+
+def _check_hierarchy(name: str, spec) -> Hierarchy:
+    shape = "(mu_pr distribution, args, sigma distribution, args), e.g. ('normal', (0, 1), 'halfnormal', (0.2,))"
+    if not isinstance(spec, (tuple, list)) or len(spec) != 4:
+        raise CognaxError(f"priors for {name!r} must be {shape}; got {spec!r}")
+    mu_kind, mu_args, sigma_kind, sigma_args = spec
+    for kind, allowed, role in ((mu_kind, _LOCATION, "mu_pr"), (sigma_kind, _SCALE, "sigma")):
+        if kind not in allowed:
+            raise CognaxError(f"{role} prior for {name!r} must be one of {', '.join(allowed)}; got {kind!r}")
+    try:
+        mu_args, sigma_args = tuple(map(float, mu_args)), tuple(map(float, sigma_args))
+        _distribution(mu_kind, mu_args), _distribution(sigma_kind, sigma_args)
+    except (TypeError, ValueError) as error:
+        raise CognaxError(f"priors for {name!r}: bad distribution arguments in {spec!r} ({error})") from None
+    return (mu_kind, mu_args, sigma_kind, sigma_args)
+
+
+def _numpyro_model(model: Model, hierarchy: dict[str, Hierarchy], fixed: dict, batch) -> None:
+    import numpyro
+    import numpyro.distributions as dist
+
+    mu_pr = jnp.stack([numpyro.sample(f"mu_pr_{n}", _distribution(*h[:2])) for n, h in hierarchy.items()])
+    sigma = jnp.stack([numpyro.sample(f"sigma_{n}", _distribution(*h[2:])) for n, h in hierarchy.items()])
+    z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand((batch.n_subjects, model.n_params)).to_event(2))
+    params = {**model.constrain(mu_pr + sigma * z), **fixed}
+    numpyro.factor("log_likelihood", trial_log_likelihood(model, params, batch).sum())
+
+
+# ----------------------------------------------------------------------------- the fit
+@dataclasses.dataclass(frozen=True)
+class HierarchicalResult:
+    """A hierarchical fit: the posterior as ArviZ ``InferenceData`` plus summaries.
+
+    Attributes:
+        model: the fitted model.
+        method: ``"nuts"`` or ``"svi"``.
+        idata: ``posterior`` (``mu_<name>`` on the natural scale, ``mu_pr`` and ``sigma``
+            on the unconstrained scale with dim ``parameter``, each parameter per
+            ``subject``), ``sample_stats`` (NUTS) and ``log_likelihood`` (``subject_ll``
+            per subject; ``trial_ll`` per subject and trial, NaN on padding and
+            ``valid = False`` rows).
+        fixed: values given to integer parameters (e.g. an RLWM capacity).
+        losses: the SVI loss (negative ELBO) at each step; ``None`` for NUTS.
+    """
+
+    model: Model
+    method: str
+    idata: Any
+    fixed: dict[str, float]
+    losses: np.ndarray | None = None
+
+    @property
+    def subjects(self) -> np.ndarray:
+        return self.idata.posterior["subject"].values
+
+    def group_summary(self, hdi_prob: float = 0.95) -> pd.DataFrame:
+        """``parameter, mean, sd, hdi_low, hdi_high, r_hat, ess_bulk`` for ``mu_<p>``, ``mu_pr_<p>``, ``sigma_<p>``."""
+        import xarray as xr
+
+        az = import_arviz()
+        posterior = self.idata.posterior
+        quantities = {}
+        for name in self.model.parameter_names:
+            quantities[f"mu_{name}"] = posterior[f"mu_{name}"]
+            quantities[f"mu_pr_{name}"] = posterior["mu_pr"].sel(parameter=name, drop=True)
+            quantities[f"sigma_{name}"] = posterior["sigma"].sel(parameter=name, drop=True)
+        data = xr.Dataset(quantities)
+        hdi = az.hdi(data, hdi_prob=hdi_prob)
+        several = posterior.sizes["chain"] > 1
+        r_hat = az.rhat(data) if several else None
+        ess = az.ess(data, method="bulk")
+        return pd.DataFrame([
+            {
+                "parameter": row,
+                "mean": float(data[row].mean()),
+                "sd": float(data[row].std(ddof=1)),
+                "hdi_low": float(hdi[row].sel(hdi="lower")),
+                "hdi_high": float(hdi[row].sel(hdi="higher")),
+                "r_hat": float(r_hat[row]) if several else math.nan,
+                "ess_bulk": float(ess[row]),
+            }
+            for row in quantities
+        ])
+
+    def subject_summary(self) -> pd.DataFrame:
+        """``subject, model, <parameters>``: posterior means per subject."""
+        posterior = self.idata.posterior
+        frame = pd.DataFrame({"subject": self.subjects, "model": self.model.name})
+        for name in self.model.parameter_names:
+            frame[name] = posterior[name].mean(("chain", "draw")).values
+        for name, value in self.fixed.items():
+            frame[name] = value
+        return frame
+
+    def to_netcdf(self, path) -> Path:
+        """Write ``idata`` to NetCDF atomically (a temporary file, then :func:`os.replace`)."""
+        from cognax.data.io import atomic_write
+
+        with atomic_write(path) as temporary:
+            self.idata.to_netcdf(str(temporary))
+        return Path(path)
+
+
+def read_posterior(path):
+    """Read a posterior written by :meth:`HierarchicalResult.to_netcdf` (ArviZ ``InferenceData``)."""
+    from cognax.data.io import _check_file
+
+    path = Path(path)
+    _check_file(path)
+    try:
+        return import_arviz().from_netcdf(str(path))
+    except (OSError, ValueError) as error:
+        raise CognaxError(f"{path}: cannot be read as a NetCDF posterior ({error})") from None
+
+
+def _fixed_values(model: Model, fixed: dict | None) -> dict[str, jax.Array]:
+    fixed = dict(fixed or {})
+    missing = [name for name in model.discrete_parameters if name not in fixed]
+    if missing:
+        options = ", ".join(f"{n} in {set(model.discrete_parameters[n])}" for n in missing)
+        raise CognaxError(
+            f"hierarchical fits need continuous parameters; model {model.name!r} has integer parameter(s) "
+            f"{options}. Fit it by MLE/MAP, which profiles them (cognax fit --method mle), or fix them, "
+            f"e.g. fixed={{{missing[0]!r}: {model.discrete_parameters[missing[0]][0]}}}"
+        )
+    for name in fixed:
+        if name not in model.discrete_parameters:
+            raise CognaxError(f"fixed= holds integer parameters only; {name!r} is not one of model {model.name!r}'s "
+                              f"({', '.join(model.discrete_parameters) or 'it has none'})")
+    checked = model.check_params(fixed, fill_defaults=False)
+    return {name: jnp.asarray(value) for name, value in checked.items()}
+
+
+def _check_start(model: Model, fixed: dict, batch) -> None:
+    """The likelihood must be finite where every subject sits at the group priors' centre."""
+    centre = model.constrain(jnp.zeros((batch.n_subjects, model.n_params)))
+    ll = np.asarray(trial_log_likelihood(model, {**centre, **fixed}, batch).sum(-1))
+    bad = np.flatnonzero(~np.isfinite(ll))
+    if len(bad):
+        shown = ", ".join(repr(batch.subjects[i]) for i in bad[:5])
+        raise CognaxError(
+            f"the log-likelihood of model {model.name!r} is not finite (NaN or infinite) at the starting point "
+            f"for {len(bad)} subject(s) ({shown}); look for NaN or out-of-range rewards and choices in their "
+            "rows (cognax.data.validate_table checks a table)"
+        )
+
+
+def fit_hierarchical(
+    model: Model,
+    batch,
+    key: jax.Array,
+    method: Literal["nuts", "svi"] = "nuts",
+    chains: int = 4,
+    warmup: int = 500,
+    samples: int = 500,
+    target_accept: float = 0.8,
+    priors: dict[str, Hierarchy] | None = None,
+    fixed: dict[str, float] | None = None,
+    max_tree_depth: int = 10,
+    svi_steps: int = 3000,
+    learning_rate: float = 0.01,
+    progress: Callable[[int, int], None] | None = None,
+) -> HierarchicalResult:
+    """Fit ``model`` hierarchically to every subject of ``batch``.
+
+    Args:
+        model: any model with continuous parameters (integer ones must be ``fixed``).
+        batch: a :class:`~cognax.data.TrialBatch` with at least two subjects.
+        key: JAX key; the same key gives the same draws.
+        method: ``"nuts"`` (MCMC) or ``"svi"`` (variational, an ``AutoNormal`` guide
+            fitted with Adam; ``samples`` draws from it form one "chain").
+        chains, warmup, samples: NUTS chains, warm-up iterations and draws per chain.
+        target_accept: NUTS target acceptance probability (higher: smaller steps, fewer
+            divergences).
+        priors: per-parameter group priors overriding the model's, as
+            :data:`Hierarchy` tuples.
+        fixed: values of integer parameters, e.g. ``{"capacity": 3}``.
+        max_tree_depth: NUTS maximum tree depth.
+        svi_steps, learning_rate: SVI optimisation steps and Adam step size.
+        progress: called as ``progress(done, total)``: by NUTS at the start and the end
+            (warm-up and sampling run as one compiled call), by SVI after each tenth
+            of its steps.
+
+    Raises:
+        CognaxError: a single subject (fit it by MAP instead), integer parameters not
+            fixed, a model without parameters, bad priors, or a likelihood that is not
+            finite at the starting point.
+    """
+    enable_float64()
+    if method not in ("nuts", "svi"):
+        raise CognaxError(f"method must be 'nuts' or 'svi'; got {method!r}")
+    for name, value in (("chains", chains), ("warmup", warmup), ("samples", samples), ("svi_steps", svi_steps),
+                        ("max_tree_depth", max_tree_depth)):
+        check_count(name, value)
+    check_probability("target_accept", target_accept)
+    model.check_task(batch.task)
+    if model.n_params == 0:
+        raise CognaxError(f"model {model.name!r} has no continuous parameters to fit hierarchically")
+    if batch.n_subjects < 2:
+        raise CognaxError(
+            "a hierarchical fit needs at least two subjects (the group level is estimated from them); "
+            "for one subject use MAP: fit(model, batch, key, method='map') or cognax fit --method map"
+        )
+    fixed_values = _fixed_values(model, fixed)
+    hierarchy = group_priors(model, priors)
+    _check_start(model, fixed_values, batch)
+    numpyro_model = functools.partial(_numpyro_model, model, hierarchy, fixed_values)
+    if method == "nuts":
+        draws, stats, settings = _run_nuts(numpyro_model, batch, key, chains, warmup, samples, target_accept,
+                                           max_tree_depth, progress)
+        losses = None
+    else:
+        draws, losses, settings = _run_svi(numpyro_model, batch, key, samples, svi_steps, learning_rate, progress)
+        stats = {}
+    settings["method"] = method
+    settings["priors"] = "; ".join(f"{n}: mu_pr ~ {h[0]}{h[1]}, sigma ~ {h[2]}{h[3]}" for n, h in hierarchy.items())
+    idata = _inference_data(model, fixed_values, batch, draws, stats, settings)
+    fixed_out = {name: float(value) for name, value in fixed_values.items()}
+    return HierarchicalResult(model=model, method=method, idata=idata, fixed=fixed_out, losses=losses)
+
+
+def _run_nuts(numpyro_model, batch, key, chains, warmup, samples, target_accept, max_tree_depth, progress):
+    from numpyro.infer import MCMC, NUTS
+
+    chain_method = "parallel" if chains > 1 and jax.local_device_count() >= chains else "vectorized"
+    kernel = NUTS(numpyro_model, target_accept_prob=target_accept, max_tree_depth=max_tree_depth)
+    mcmc = MCMC(kernel, num_warmup=warmup, num_samples=samples, num_chains=chains, chain_method=chain_method,
+                progress_bar=False)
+    total = warmup + samples
+    if progress is not None:
+        progress(0, total)
+    # One call for warm-up and sampling: numpyro retraces (seconds) on every call, so
+    # running in pieces to report progress would cost more than it shows.
+    try:
+        mcmc.run(key, batch, extra_fields=_NUTS_FIELDS)
+    except RuntimeError as error:
+        if "valid initial" not in str(error):
+            raise
+        raise CognaxError("NUTS found no starting point with a finite log density; check the data and the priors") from None
+    if progress is not None:
+        progress(total, total)
+    draws = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
+    stats = {k: np.asarray(v) for k, v in mcmc.get_extra_fields(group_by_chain=True).items()}
+    settings = dict(chains=chains, warmup=warmup, samples=samples, target_accept=target_accept,
+                    max_tree_depth=max_tree_depth, chain_method=chain_method)
+    return draws, stats, settings
+
+
+def _run_svi(numpyro_model, batch, key, samples, steps, learning_rate, progress):
+    from numpyro.infer import SVI, Trace_ELBO
+    from numpyro.infer.autoguide import AutoNormal
+    from numpyro.optim import Adam
+
+    guide = AutoNormal(numpyro_model)
+    svi = SVI(numpyro_model, guide, Adam(learning_rate), Trace_ELBO())
+    init_key, sample_key = jax.random.split(key)
+    state = svi.init(init_key, batch)
+    n_segments = min(_SEGMENTS, steps)
+    segment = -(-steps // n_segments)
+
+    @jax.jit
+    def run_segment(state, batch):
+        return jax.lax.scan(lambda s, _: svi.update(s, batch), state, None, length=segment)
+
+    losses = []
+    for i in range(n_segments):
+        state, loss = run_segment(state, batch)
+        losses.append(np.asarray(loss))
+        if progress is not None:
+            progress((i + 1) * segment, segment * n_segments)
+    losses = np.concatenate(losses)
+    if not np.all(np.isfinite(losses)):
+        raise CognaxError(f"SVI diverged (the loss became NaN or infinite); lower learning_rate (now {learning_rate})")
+    draws = guide.sample_posterior(sample_key, svi.get_params(state), batch, sample_shape=(samples,))
+    tail = max(len(losses) // 10, 1)
+    last, before = losses[-tail:].mean(), losses[-2 * tail:-tail].mean()
+    settings = dict(samples=samples, svi_steps=len(losses), learning_rate=learning_rate, final_loss=float(last),
+                    loss_relative_change=float(abs(last - before) / max(abs(last), 1e-12)))
+    return {k: np.asarray(v)[None] for k, v in draws.items()}, losses, settings
+
+
+@functools.partial(jax.jit, static_argnums=(0,))
+def _draw_log_likelihoods(model, fixed, batch, unconstrained):
+    """``[draw, subject, trial]`` log-likelihoods of ``[draw, subject, param]`` draws."""
+    per_draw = lambda u: trial_log_likelihood(model, {**model.constrain(u), **fixed}, batch)
+    return jax.lax.map(per_draw, unconstrained, batch_size=64)
+
+
+def _subject_coords(subjects) -> np.ndarray:
+    labels = np.asarray(list(subjects))
+    return labels.astype(str) if labels.dtype == object else labels
+
+
+def _inference_data(model, fixed, batch, draws, stats, settings):
+    az = import_arviz()
+    names = model.parameter_names
+    mu_pr = np.stack([draws[f"mu_pr_{n}"] for n in names], axis=-1)
+    sigma = np.stack([draws[f"sigma_{n}"] for n in names], axis=-1)
+    n_chains, n_draws = mu_pr.shape[:2]
+    x = mu_pr[:, :, None, :] + sigma[:, :, None, :] * draws["z"]
+    subject = model.constrain(jnp.asarray(x))
+    group = model.constrain(jnp.asarray(mu_pr))
+    flat = x.reshape(n_chains * n_draws, batch.n_subjects, model.n_params)
+    trial_ll = np.asarray(_draw_log_likelihoods(model, fixed, batch, jnp.asarray(flat)))
+    trial_ll = np.where(np.asarray(batch.fit_mask), trial_ll, np.nan).reshape(n_chains, n_draws, *batch.mask.shape)
+    posterior = {f"mu_{n}": np.asarray(group[n]) for n in names}
+    posterior.update(mu_pr=mu_pr, sigma=sigma)
+    posterior.update({n: np.asarray(subject[n]) for n in names})
+    sample_stats = {}
+    if stats:
+        sample_stats = {
+            "diverging": stats["diverging"].astype(bool),
+            "n_steps": stats["num_steps"],
+            "tree_depth": np.floor(np.log2(np.maximum(stats["num_steps"], 1))).astype(int) + 1,
+            "energy": stats["energy"],
+            "lp": -stats["potential_energy"],
+            "acceptance_rate": stats["accept_prob"],
+            "step_size": stats["adapt_state.step_size"],
+        }
+    dims = {"mu_pr": ["parameter"], "sigma": ["parameter"], **{n: ["subject"] for n in names},
+            "subject_ll": ["subject"], "trial_ll": ["subject", "trial"]}
+    coords = {"parameter": list(names), "subject": _subject_coords(batch.subjects), "trial": np.arange(batch.n_trials)}
+    attrs = {"model": model.name, "task": batch.task, **settings,
+             **{f"fixed_{name}": float(value) for name, value in fixed.items()}}
+    idata = az.from_dict(
+        posterior=posterior,
+        sample_stats=sample_stats or None,
+        log_likelihood={"subject_ll": np.nansum(trial_ll, axis=-1), "trial_ll": trial_ll},
+        coords=coords, dims=dims,
+    )
+    idata.posterior.attrs.update(attrs)
+    return idata
+
+
+# ----------------------------------------------------------------------------- facade
+class Hierarchical:
+    """Hierarchical Bayesian fit of one model to every subject of a trial table.
+
+    ``__init__`` only stores; :meth:`fit` returns ``self`` with ``result_`` (the
+    :class:`HierarchicalResult`), ``idata_`` (ArviZ ``InferenceData``), ``summary_``
+    (group-level table), ``subjects_`` (posterior means per subject) and
+    ``diagnostics_`` (:class:`~cognax.fitting.diagnostics.Diagnostics`).
+
+    Example:
+        >>> Hierarchical("q_learning", chains=4).fit(table, task="bandit").summary_   # doctest: +SKIP
+    """
+
+    def __init__(self, model, method: str = "nuts", chains: int = 4, warmup: int = 500, samples: int = 500,
+                 target_accept: float = 0.8, priors=None, fixed=None, seed: int = 0):
+        self.model = model
+        self.method = method
+        self.chains = chains
+        self.warmup = warmup
+        self.samples = samples
+        self.target_accept = target_accept
+        self.priors = priors
+        self.fixed = fixed
+        self.seed = seed
+
+    def fit(self, table: pd.DataFrame, task="bandit") -> "Hierarchical":
+        from cognax import models, tasks
+        from cognax.data.batch import to_batch
+        from cognax.data.validate import validate_table
+        from cognax.fitting.diagnostics import diagnose
+
+        model = models.make(self.model) if isinstance(self.model, str) else self.model
+        task_object = tasks.make(task) if isinstance(task, str) else task
+        model.check_task(task_object.name)
+        batch = to_batch(validate_table(table, task_object), task_object)
+        self.result_ = fit_hierarchical(
+            model, batch, jax.random.key(self.seed), method=self.method, chains=self.chains, warmup=self.warmup,
+            samples=self.samples, target_accept=self.target_accept, priors=self.priors, fixed=self.fixed,
+        )
+        self.idata_ = self.result_.idata
+        self.summary_ = self.result_.group_summary()
+        self.subjects_ = self.result_.subject_summary()
+        self.diagnostics_ = diagnose(self.idata_)
+        return self
+
+
+# ----------------------------------------------------------------------------- predictive checks
+def _replicate_task(batch, task=None):
+    """``task`` (default: the data's task), made to run for the median subject's trials where it can."""
+    from cognax import tasks
+
+    factory = tasks.registry.factory(batch.task)
+    accepted = inspect.signature(factory).parameters
+    if task is None:
+        task = factory(**({"n_arms": batch.n_actions} if "n_arms" in accepted else {}))
+    if "n_trials" in accepted:
+        settings = {name: getattr(task, name) for name in accepted if hasattr(task, name)}
+        settings["n_trials"] = max(int(np.median(np.asarray(batch.mask).sum(axis=1))), 1)
+        task = factory(**settings)
+    if task.n_actions != batch.n_actions:
+        raise CognaxError(f"the task has {task.n_actions} actions but the data {batch.n_actions}; pass task= built "
+                          "with the data's settings")
+    return task
+
+
+def posterior_predictive(result: HierarchicalResult, batch, key: jax.Array, n_draws: int = 50, task=None):
+    """Replicate data sets: for each of ``n_draws`` posterior draws, every subject simulated.
+
+    Each subject plays the task afresh with its own parameters from that draw (it does
+    not replay its recorded trial sequence). The task is ``task`` (default: the data's
+    task with default settings) run for the median subject's number of trials where
+    its constructor takes ``n_trials``. Returns one trial table per draw, with the
+    data's subject labels.
+    """
+    from cognax.simulation import columns_to_table, simulate_columns
+
+    check_count("n_draws", n_draws)
+    task = _replicate_task(batch, task)
+    posterior = result.idata.posterior
+    names = result.model.parameter_names
+    n_subjects = posterior.sizes["subject"]
+    params = {n: posterior[n].values.reshape(-1, n_subjects) for n in names}
+    pick_key, simulate_key = jax.random.split(key)
+    total = next(iter(params.values())).shape[0]
+    chosen = np.asarray(jax.random.choice(pick_key, total, (n_draws,), replace=n_draws > total))
+    params = {n: jnp.asarray(v[chosen]) for n, v in params.items()}
+    params.update({n: jnp.full((n_draws, n_subjects), v) for n, v in result.fixed.items()})
+    run = jax.jit(jax.vmap(lambda k, p: simulate_columns(k, result.model, task, p, n_subjects)))
+    columns = run(jax.random.split(simulate_key, n_draws), params)
+    labels = np.asarray(list(batch.subjects), dtype=object)
+    tables = []
+    for d in range(n_draws):
+        table = columns_to_table({name: values[d] for name, values in columns.items()})
+        table["subject"] = labels[table["subject"].to_numpy()]
+        tables.append(table)
+    return tables
+
+
+#: summary kind (see :func:`cognax.fitting.predictive.summary_kind`) -> (conditions, value).
+_SUMMARY_COLUMNS = {
+    "stay_probabilities": (("previous_reward", "previous_transition"), "stay_probability"),
+    "rlwm_accuracy": (("set_size", "iteration"), "p_correct"),
+    "go_nogo_accuracy": (("cue",), "accuracy"),
+    "lagged_regression": (("regressor", "lag"), "coefficient"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class PredictiveCheck:
+    """A behavioural summary of the data beside the same summary of replicate data sets.
+
+    Attributes:
+        kind: the summary, as chosen by :func:`cognax.fitting.predictive.summary_kind`.
+        keys, value: its condition columns and value column.
+        observed: the data's summary.
+        simulated: the summary of each replicate.
+    """
+
+    kind: str
+    keys: tuple[str, ...]
+    value: str
+    observed: pd.DataFrame
+    simulated: list[pd.DataFrame]
+
+    def table(self) -> pd.DataFrame:
+        """Per condition: the data's mean over subjects; the replicates' mean and 95% interval."""
+        keys = list(self.keys)
+        observed = self.observed.groupby(keys, sort=True)[self.value].mean().rename("observed")
+        replicates = pd.concat([s.groupby(keys, sort=True)[self.value].mean() for s in self.simulated], axis=1)
+        band = pd.DataFrame({
+            "simulated_mean": replicates.mean(axis=1),
+            "simulated_low": replicates.quantile(0.025, axis=1),
+            "simulated_high": replicates.quantile(0.975, axis=1),
+        })
+        return pd.concat([observed, band], axis=1).reset_index()
+
+    @property
+    def can_plot(self) -> bool:
+        return self.value != "p_go"
+
+    def plot(self, path, title: str = ""):
+        """:func:`cognax.analysis.plot_predictive_check` with the replicates' 95% band."""
+        from cognax.analysis.plots import plot_predictive_check
+
+        if not self.can_plot:
+            raise CognaxError("the data say nothing about which go/no-go response was correct; use .table()")
+        observed, simulated, kind = self.observed, self.simulated, self.kind
+        if kind == "go_nogo_accuracy":  # drawn as accuracy by cue, as cognax.fitting.predictive does
+            rename = {"cue": "trial", "accuracy": "p_correct"}
+            observed, simulated, kind = observed.rename(columns=rename), [s.rename(columns=rename) for s in simulated], "learning_curve"
+        return plot_predictive_check(observed, simulated, kind, path=path, title=title)
+
+
+def predictive_check(result: HierarchicalResult, table: pd.DataFrame, task, key: jax.Array, n_draws: int = 50):
+    """Posterior predictive check: the data's behaviour against replicates from the posterior.
+
+    The summary is the one :mod:`cognax.fitting.predictive` uses for the task (stay
+    probabilities, RLWM accuracy, go/no-go accuracy by cue, lagged choice regression
+    for two-option bandits); each replicate comes from one posterior draw (see
+    :func:`posterior_predictive`). Returns ``None`` where no summary applies.
+
+    Reference: Gelman A, Meng XL, Stern H (1996). Posterior predictive assessment of
+    model fitness via realized discrepancies. Stat Sinica 6:733-807.
+    """
+    from cognax.data.batch import to_batch
+    from cognax.fitting.predictive import summarise, summary_kind
+
+    kind = summary_kind(task.name, table)
+    if kind is None:
+        return None
+    batch = to_batch(table, task)
+    replicates = posterior_predictive(result, batch, key, n_draws, _replicate_task(batch, task))
+    keys, value = _SUMMARY_COLUMNS[kind]
+    observed = summarise(kind, table)
+    if value not in observed.columns:  # go/no-go data without the correct response: P(go) by cue
+        value = "p_go"
+    return PredictiveCheck(kind, keys, value, observed, [summarise(kind, t) for t in replicates])
+
+
+__all__ = [
+    "fit_hierarchical", "Hierarchical", "HierarchicalResult", "group_priors", "read_posterior",
+    "posterior_predictive", "predictive_check", "PredictiveCheck", "DEFAULT_HIERARCHY",
+]
