@@ -20,8 +20,9 @@ One command runs every part::
    on that subset.
 3. ``rlwm`` on the 79 people of the bundled Collins experiment 1 (every capacity,
    10 starts): wall time with compile included and excluded.
-4. Peak memory (``ru_maxrss`` of a fresh subprocess) fitting 10,000 simulated
-   subjects x 500 trials with ``q_learning_persev`` (3 starts, ``chunk_size`` 512).
+4. Peak memory of a fresh subprocess (started before the other parts; ``VmHWM`` on
+   Linux, else ``ru_maxrss``) simulating and fitting 10,000 subjects x 500 trials with
+   ``q_learning_persev`` (3 starts, ``chunk_size`` 512).
 
 Compile time inside ``fit`` is measured with JAX's monitoring events (tracing,
 lowering and XLA compilation), so "compile excluded" is the wall time minus those.
@@ -392,13 +393,15 @@ def part_rlwm(args) -> None:
     n_capacities = len(model.discrete_parameters["capacity"])
     print(f"\n3. rlwm on Collins experiment 1: {batch.n_subjects} people, {int(np.asarray(batch.fit_mask).sum()):,} "
           f"valid trials (padded to {batch.n_trials}), {args.starts} starts, capacity profiled over "
-          f"{n_capacities} values, fit() defaults")
+          f"{n_capacities} values, "
+          + ("fit() defaults" if args.rlwm_max_iter is None else f"max_iter {args.rlwm_max_iter} (REDUCED; default 100)"))
+    options = {} if args.rlwm_max_iter is None else {"max_iter": args.rlwm_max_iter}
     clock = CompileClock()
     runs = []
     for run in range(1 + args.rlwm_warm_runs):
         with clock:
             start = time.perf_counter()
-            result = fit(model, batch, jax.random.key(run), n_starts=args.starts)
+            result = fit(model, batch, jax.random.key(run), n_starts=args.starts, **options)
             runs.append((time.perf_counter() - start, clock.seconds))
     cold_s, compile_s = runs[0]
     rows = [["first call (compile included)", f"{cold_s:.1f}", f"{compile_s:.1f}", f"< {GOAL_RLWM_S:.0f}",
@@ -414,11 +417,35 @@ def part_rlwm(args) -> None:
     counts = np.bincount(np.asarray(result.params["capacity"], dtype=int), minlength=6)[2:]
     print(f"  converged {np.mean(result.converged):.0%}; people per fitted capacity 2/3/4/5: "
           f"{'/'.join(map(str, counts))}; {os.cpu_count()} CPU cores")
+    if args.rlwm_max_iter is not None:
+        print(f"  max_iter={args.rlwm_max_iter} instead of fit()'s 100 to keep the run short: these are not the "
+              "goal's numbers;\n  the vmapped Newton loop runs every (person, start) until the slowest stops, "
+              "so time grows about linearly with max_iter.")
 
 
 # =========================================================================== 4. memory
+def high_water_kb() -> int | None:
+    """Peak RSS of this process image (Linux ``VmHWM``), which, unlike ``ru_maxrss``, starts afresh at exec."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def memory_child(n_subjects: int, n_trials: int, n_starts: int, max_iter: int | None) -> None:
-    """Run in a fresh process: simulate, fit, print peak RSS as JSON."""
+    """Run in a fresh process: simulate, fit, print peak RSS as JSON.
+
+    Linux keeps ``ru_maxrss`` across fork and exec, so a child started late by a big
+    parent reports at least the parent's peak: the parent starts this child before any
+    other part runs, and the child also reports ``VmHWM`` (its own peak, from exec on).
+    """
+    jnp.zeros(1).block_until_ready()  # start the XLA client
+    imported_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    imported_hwm = high_water_kb()
     model = models.make("q_learning_persev")
     task = tasks.make("bandit", n_trials=n_trials)
     start = time.perf_counter()
@@ -428,27 +455,42 @@ def memory_child(n_subjects: int, n_trials: int, n_starts: int, max_iter: int | 
     result = fit(model, batch, jax.random.key(0), n_starts=n_starts, chunk_size=512, **options)
     print(json.dumps({
         "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "after_simulation_kb": simulated_kb,
+        "hwm_kb": high_water_kb(), "imported_hwm_kb": imported_hwm, "imported_kb": imported_kb,
         "seconds": time.perf_counter() - start, "converged": float(np.mean(result.converged)),
     }))
+
+
+def run_memory_child(args) -> dict | str:
+    """Start the memory run (before the other parts, while this process is still small)."""
+    command = [sys.executable, __file__, "--memory-child", str(args.mem_subjects), str(args.fit_trials),
+               str(args.mem_starts), str(args.mem_max_iter or 0)]
+    parent_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"memory run failed (exit {done.returncode}):\n{done.stderr.strip()[-2000:]}"
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "parent_kb": parent_kb}
 
 
 def part_memory(args) -> None:
     print(f"\n4. Peak memory fitting {args.mem_subjects:,} simulated subjects x {args.fit_trials} trials, "
           f"q_learning_persev, {args.mem_starts} starts, chunk_size 512"
           + ("" if args.mem_max_iter is None else f", max_iter {args.mem_max_iter} (reduced: see below)"))
-    command = [sys.executable, __file__, "--memory-child", str(args.mem_subjects), str(args.fit_trials),
-               str(args.mem_starts), str(args.mem_max_iter or 0)]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        print(f"  memory run failed (exit {done.returncode}):\n{done.stderr.strip()[-2000:]}")
+    r = args.memory_result
+    if isinstance(r, str):
+        print("  " + r)
         return
-    r = json.loads(done.stdout.strip().splitlines()[-1])
-    peak_gb = r["peak_kb"] / 1024**2
-    print_table(["measure", "value", "goal", ""],
-                [["peak RSS, whole process (ru_maxrss)", f"{peak_gb:.2f} GB", f"< {GOAL_MEMORY_GB:.0f} GB",
-                  goal(peak_gb < GOAL_MEMORY_GB)],
-                 ["peak RSS after simulating, before fit", f"{r['after_simulation_kb'] / 1024**2:.2f} GB", "", ""],
-                 ["wall time (simulate + fit, compile included)", f"{r['seconds']:.0f} s", "", ""]])
+    gb = lambda kb: kb / 1024**2  # noqa: E731
+    peak_kb = r["hwm_kb"] if r["hwm_kb"] is not None else r["peak_kb"]
+    rows = [["peak RSS of the subprocess (VmHWM)" if r["hwm_kb"] is not None else "peak RSS (ru_maxrss)",
+             f"{gb(peak_kb):.2f} GB", f"< {GOAL_MEMORY_GB:.0f} GB", goal(gb(peak_kb) < GOAL_MEMORY_GB)],
+            ["ru_maxrss of the subprocess", f"{gb(r['peak_kb']):.2f} GB", "", ""],
+            ["  after imports (ru_maxrss)", f"{gb(r['imported_kb']):.2f} GB", "", ""],
+            ["  after simulating, before fit (ru_maxrss)", f"{gb(r['after_simulation_kb']):.2f} GB", "", ""],
+            ["wall time (simulate + fit, compile included)", f"{r['seconds']:.0f} s", "", ""]]
+    print_table(["measure", "value", "goal", ""], rows)
+    print(f"  Run first, in a fresh subprocess; Linux carries ru_maxrss over fork + exec (the parent was at "
+          f"{gb(r['parent_kb']):.2f} GB then),\n  so VmHWM, the peak of the subprocess's own image, is the number "
+          "checked against the goal.")
     if args.mem_max_iter is not None:
         print(f"  max_iter={args.mem_max_iter} instead of fit()'s 100 to keep the run short: the optimiser's loop "
               "carries fixed-size arrays,\n  so its memory does not grow with the number of iterations (the fits "
@@ -456,10 +498,11 @@ def part_memory(args) -> None:
 
 
 # =========================================================================== main
+#: --quick: small sizes, and parts 3 and 4 cut to a few optimiser iterations (they say so).
 QUICK = dict(lik_subjects=256, numpy_subjects=5, fit_subjects=100, scipy_subjects=5, starts=10,
-             mem_subjects=2_000, mem_starts=3, repeats=3, rlwm_warm_runs=0)
+             rlwm_warm_runs=0, rlwm_max_iter=3, mem_subjects=2_000, mem_starts=3, mem_max_iter=2, repeats=3)
 FULL = dict(lik_subjects=1_000, numpy_subjects=20, fit_subjects=1_000, scipy_subjects=20, starts=10,
-            mem_subjects=10_000, mem_starts=3, repeats=5, rlwm_warm_runs=1)
+            rlwm_warm_runs=1, rlwm_max_iter=None, mem_subjects=10_000, mem_starts=3, mem_max_iter=None, repeats=5)
 
 
 def main() -> None:
@@ -476,6 +519,7 @@ def main() -> None:
     parser.add_argument("--scipy-subjects", type=int, help="subjects fitted with SciPy, then scaled up (20)")
     parser.add_argument("--starts", type=int, help="starts per subject in parts 2 and 3 (10)")
     parser.add_argument("--rlwm-warm-runs", type=int, help="part 3: fits after the first, compiled (1)")
+    parser.add_argument("--rlwm-max-iter", type=int, help="part 3: fit()'s max_iter (default: fit()'s, 100)")
     parser.add_argument("--mem-subjects", type=int, help="subjects in the memory run (10,000)")
     parser.add_argument("--mem-starts", type=int, help="starts per subject in the memory run (3)")
     parser.add_argument("--mem-max-iter", type=int, help="max_iter of the memory run (default: fit()'s)")
@@ -492,6 +536,8 @@ def main() -> None:
     print(f"cognax {cognax.__version__}, jax {jax.__version__} on {jax.devices()[0].platform} (x64), "
           f"numpy {np.__version__}, scipy {scipy.__version__}; mode: {'quick' if args.quick else 'full'}")
     start = time.perf_counter()
+    if 4 in args.parts:
+        args.memory_result = run_memory_child(args)
     for part in sorted(args.parts):
         {1: part_likelihood, 2: part_fit, 3: part_rlwm, 4: part_memory}[part](args)
         sys.stdout.flush()
