@@ -19,9 +19,10 @@ console = Console()
 def _prepare_out(out: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise CognaxError(f"--out {str(out)!r} exists and is not a folder")
-    if not out.parent.exists():
-        raise CognaxError(f"the folder that should hold --out {str(out)!r} does not exist")
-    out.mkdir(exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CognaxError(f"cannot create the output folder {str(out)!r}: {error.strerror}") from None
     return out
 
 
