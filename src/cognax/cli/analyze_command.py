@@ -88,7 +88,11 @@ def analyze_command(
     console.print(f"winning model by summed BIC: [bold]{winner_name}[/]")
 
     winner_params = params[params["model"] == winner_name]
-    tests = _group_tests(winner_params, table, winner.parameter_names)
+    try:
+        tests = _group_tests(winner_params, table, winner.parameter_names)
+    except CognaxError as reason:  # too few subjects per group: report, don't stop the analysis
+        console.print(f"[yellow]group comparison skipped: {reason}[/]")
+        tests = None
     if tests is not None:
         _write_csv(tests, out / "group_tests.csv")
         with_group = winner_params.assign(group=winner_params["subject"].map(table.drop_duplicates("subject").set_index("subject")["group"]))
