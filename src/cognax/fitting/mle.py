@@ -127,9 +127,8 @@ def _fit_chunk(model, method, fixed, n_actions, max_iter, tol, optimizer, u0, da
     def per_subject(u0_subject, subject_data):
         if model.n_params == 0:  # nothing to optimise (a chance baseline): score the data
             u_best = jnp.zeros((0,))
-            value = objective(u_best, subject_data)
-            nll = value if method == "mle" else objective(u_best, subject_data) + model.log_prior({})
-            return u_best, value, nll, jnp.zeros_like(value)
+            value = objective(u_best, subject_data)  # no parameters, no prior: value is the NLL
+            return u_best, value, value, jnp.zeros_like(value)
         minimize = OPTIMIZERS[optimizer]
         solve = lambda start: minimize(lambda u: objective(u, subject_data), start, max_iter, tol)
         u, value, grad_norm, _ = jax.vmap(solve)(u0_subject)
@@ -212,11 +211,11 @@ def fit(
     fit_chunk = jax.jit(_fit_chunk, static_argnums=(0, 1, 3, 4, 5, 6))
     se_chunk = jax.jit(_standard_errors, static_argnums=(0, 2))
 
+    u0_all = _starts(model, key, n_subjects, n_starts)  # the same starts for every profiled value
     best = None
     done = 0
     for combination in combinations:
         fixed = {name: jnp.asarray(float(value)) for name, value in combination.items()}
-        u0_all = _starts(model, key, n_subjects, n_starts)
         parts = []
         for c in range(n_chunks):
             index = np.arange(c * chunk, (c + 1) * chunk) % n_subjects  # pad the last chunk by wrapping

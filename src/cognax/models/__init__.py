@@ -83,7 +83,12 @@ def names() -> list[str]:
 
 def for_task(task_name: str) -> list[str]:
     """Ids of the models that apply to a task."""
-    return [n for n in names() if make(n).tasks is None or task_name in make(n).tasks]
+    applicable = []
+    for name in names():
+        model = make(name)
+        if model.tasks is None or task_name in model.tasks:
+            applicable.append(name)
+    return applicable
 
 
 __all__ = [

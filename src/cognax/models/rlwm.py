@@ -151,13 +151,6 @@ class RLWMModel(Model):
             raise CognaxError(f"interact must be True or False; got {interact!r}")
         self.interact = interact
 
-    # Equal models share jit caches (models are static arguments of jitted functions).
-    def __eq__(self, other):
-        return type(other) is type(self) and other.interact == self.interact
-
-    def __hash__(self):
-        return hash((type(self), self.interact))
-
     def _values(self, params):
         return {**params, **self.fixed}
 

@@ -112,13 +112,6 @@ class DawHybrid(Model):
     def __init__(self, common_prob: float = 0.7):
         self.common_prob = check_probability("common_prob", common_prob)
 
-    # Equal models share jit caches (models are static arguments of jitted functions).
-    def __eq__(self, other):
-        return type(other) is type(self) and other.common_prob == self.common_prob
-
-    def __hash__(self):
-        return hash((type(self), self.common_prob))
-
     def _values(self, params):
         return {**params, **self.fixed}
 
