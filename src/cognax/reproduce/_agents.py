@@ -1,0 +1,5 @@
+"""Reproductions of the agents part of cognax (registered in :data:`REPRODUCTIONS`)."""
+
+from __future__ import annotations
+
+REPRODUCTIONS: list = []
