@@ -1,0 +1,19 @@
+"""Learning circuits: biologically plausible learning rules, classic networks, receptive fields.
+
+- :mod:`cognax.circuits.rules`: learning rules as ``(init, update)`` pairs (backprop,
+  feedback alignment, DFA, sign symmetry, node/weight perturbation, Oja, three-factor,
+  predictive coding, the shallow baseline) and their registry;
+- :class:`MLP` (:mod:`cognax.circuits.networks`) and one training loop, :func:`fit`;
+- :mod:`cognax.circuits.datasets`: digits, MNIST 5k, MNIST-1D, all shipped inside packages;
+- :mod:`cognax.circuits.classic`: McCulloch-Pitts units, the perceptron, XOR;
+- :mod:`cognax.circuits.receptive_fields` and :mod:`cognax.circuits.convnet_rsa`.
+"""
+
+from __future__ import annotations
+
+from cognax.circuits import rules
+from cognax.circuits.networks import MLP, Forward
+from cognax.circuits.rules import LearningRule
+from cognax.circuits.train import TrainResult, fit
+
+__all__ = ["MLP", "Forward", "LearningRule", "TrainResult", "fit", "rules"]
