@@ -10,7 +10,15 @@ Example:
 from __future__ import annotations
 
 from cognax._registry import Registry
-from cognax.models.base import Model, log_likelihood, session_log_likelihood, trial_log_likelihood
+from cognax.models.base import (
+    Model,
+    latent_columns,
+    latents,
+    log_likelihood,
+    session_latents,
+    session_log_likelihood,
+    trial_log_likelihood,
+)
 from cognax.models.parameters import Parameter, Prior
 from cognax.models.bayes_reversal import BayesianReversal
 from cognax.models.bias import Bias
@@ -94,6 +102,7 @@ def for_task(task_name: str) -> list[str]:
 __all__ = [
     "Model", "Parameter", "Prior", "make", "names", "for_task", "registry",
     "log_likelihood", "trial_log_likelihood", "session_log_likelihood", "QLearning", "RandomPolicy",
+    "latents", "latent_columns", "session_latents",
 ]
 __all__ += ["DawHybrid", "ModelFree", "ModelBased"]
 __all__ += ["RLWMModel", "RLWMTargetNegative", "RLWMNoNegativeRL", "RLWMSharedBias", "WorkingMemoryHabit"]

@@ -14,7 +14,7 @@ the task, update) and :func:`log_likelihood` (score the recorded action, update)
 from __future__ import annotations
 
 import abc
-from typing import Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 import jax
 import jax.numpy as jnp
@@ -24,6 +24,9 @@ from jaxtyping import Array, Float
 from cognax.errors import CognaxError, unknown_name
 from cognax.models.parameters import Parameter
 from cognax.tasks.base import Obs, Reference
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Params = dict[str, Float[Array, "..."]]
 
@@ -56,6 +59,26 @@ class Model(abc.ABC):
     @abc.abstractmethod
     def update(self, params: Params, latent: Any, obs: Obs, action, reward) -> Any:
         """Latent state after ``action`` was taken on ``obs`` and ``reward`` followed."""
+
+    # ------------------------------------------------------------------ latent quantities
+    #: names of the model-specific quantities :meth:`decision_latents` returns.
+    latent_names: ClassVar[tuple[str, ...]] = ()
+
+    def decision_latents(self, params: Params, latent: Any, obs: Obs, action, reward) -> dict[str, Array]:
+        """Named internal quantities at one decision (values, prediction errors, ...).
+
+        Read from the latent state *before* the update that ``action`` and ``reward``
+        cause, so a prediction error here is the one that update applies. Returns one
+        scalar per name of :attr:`latent_names`, at every decision (the same keys at
+        each, so that ``lax.scan`` can stack them); on tasks with several decisions per
+        trial the trial's row takes the last decision's values, so families of such
+        tasks compute every quantity there.
+        """
+        return {}
+
+    def latents(self, params: Params, batch) -> "pd.DataFrame":
+        """Per-trial latent quantities joined to the trial table (see :func:`latents`)."""
+        return latents(self, params, batch)
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -194,3 +217,105 @@ def trial_log_likelihood(model: Model, params: Params, batch, score_mask=None) -
 def log_likelihood(model: Model, params: Params, batch) -> Float[Array, "subject"]:
     """Summed log-likelihood of every subject of a batch (see :func:`trial_log_likelihood`)."""
     return trial_log_likelihood(model, params, batch).sum(-1)
+
+
+#: the latent every model has: the log-probability of the trial's recorded choice(s).
+CHOICE_LOG_PROBABILITY = "choice_log_probability"
+
+
+def latent_columns(model: Model) -> tuple[str, ...]:
+    """Names of the columns :func:`latents` adds for ``model``."""
+    return (CHOICE_LOG_PROBABILITY, *model.latent_names)
+
+
+def session_latents(model: Model, params: Params, obs: Obs, actions, rewards, mask, n_actions: int) -> dict:
+    """Record :meth:`Model.decision_latents` at every decision of one session.
+
+    Runs the same scan as :func:`session_log_likelihood` (decisions outside ``mask``
+    neither update nor count) and returns ``{name: [decision]}`` arrays.
+    """
+    rewards = jnp.where(mask, rewards, 0.0)
+
+    def body(latent, inputs):
+        o, action, reward, keep = inputs
+        action = jnp.clip(action, 0, n_actions - 1)
+        log_probs = jax.nn.log_softmax(model.log_policy(params, latent, o))
+        record = dict(model.decision_latents(params, latent, o, action, reward))
+        record[CHOICE_LOG_PROBABILITY] = log_probs[action]
+        new_latent = model.update(params, latent, o, action, reward)
+        return _where_tree(keep, new_latent, latent), record
+
+    _, records = jax.lax.scan(body, model.init_latent(params, n_actions), (obs, actions, rewards, mask))
+    return records
+
+
+def _check_latent_params(model: Model, params: Mapping[str, Any], n_subjects: int) -> dict:
+    missing = [name for name in model.parameter_names if name not in params]
+    if missing:
+        raise CognaxError(f"latents of model {model.name!r} need parameter(s) {', '.join(missing)}; got {sorted(params)}")
+    allowed = set(model.parameter_names) | set(model.discrete_parameters)
+    checked = {}
+    for name, value in params.items():
+        if name not in allowed:
+            raise unknown_name(f"parameter of model {model.name!r}", name, allowed)
+        array = np.asarray(value, dtype=float)
+        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != n_subjects):
+            raise CognaxError(f"parameter {name!r} must be a scalar or one value per subject ({n_subjects}); got shape {array.shape}")
+        if not np.all(np.isfinite(array) | np.isposinf(array)):
+            raise CognaxError(f"parameter {name!r} must be finite; got {value!r}")
+        checked[name] = jnp.broadcast_to(jnp.asarray(array, dtype=float), (n_subjects,))
+    return checked
+
+
+def latents(model: Model, params: Mapping[str, Any], batch) -> "pd.DataFrame":
+    """The model's internal quantities on every recorded trial, as trial-table columns.
+
+    Replays each subject's recorded choices and rewards through the model (the scan of
+    the likelihood) and records, per trial, ``choice_log_probability`` (the log-probability
+    of the trial's choices) and the family's :attr:`Model.latent_names` (chosen and
+    unchosen values, the reward prediction error, model-based and model-free values of
+    ``daw_hybrid``, the working-memory weight of ``rlwm``, ...). Rows marked
+    ``valid = False`` get NaN and, as in a fit, do not update the model.
+
+    Args:
+        model: the model.
+        params: parameter values by name, each a scalar or one value per subject (in
+            batch order), e.g. the fitted parameters.
+        batch: a :class:`~cognax.data.TrialBatch`.
+
+    Returns:
+        The batch's trial table (:func:`~cognax.data.from_batch` order) with one column
+        per latent quantity appended.
+
+    Example:
+        >>> table = models.latents(models.make("q_learning"), fitted, batch)   # doctest: +SKIP
+        >>> table[["choice", "reward", "value_chosen", "rpe"]].head()            # doctest: +SKIP
+    """
+    from cognax import tasks
+    from cognax.data.batch import from_batch
+
+    model.check_task(batch.task)
+    task = tasks.make(batch.task)
+    checked = _check_latent_params(model, params, batch.n_subjects)
+    obs, actions, rewards = task.decisions(batch.columns)
+    mask = task.trial_mask_to_decisions(batch.fit_mask)
+    records = jax.jit(_batch_latents, static_argnums=(0, 6))(
+        model, checked, obs, actions, rewards.astype(float), mask, batch.n_actions
+    )
+    table = from_batch(batch)
+    row_mask = np.asarray(batch.mask)
+    kept = np.asarray(batch.fit_mask)[row_mask]
+    per_trial = task.decisions_per_trial
+    for name in latent_columns(model):
+        values = np.asarray(records[name], dtype=float).reshape(batch.n_subjects, batch.n_trials, per_trial)
+        trial_values = values.sum(-1) if name == CHOICE_LOG_PROBABILITY else values[..., -1]
+        if name in table.columns:
+            raise CognaxError(f"the trial table already has a column {name!r}; rename it before adding latents")
+        table[name] = np.where(kept, trial_values[row_mask], np.nan)
+    return table
+
+
+def _batch_latents(model, params, obs, actions, rewards, mask, n_actions):
+    return jax.vmap(session_latents, in_axes=(None, 0, 0, 0, 0, 0, None))(
+        model, params, obs, actions, rewards, mask, n_actions
+    )

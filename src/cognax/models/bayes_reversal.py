@@ -62,8 +62,14 @@ class BayesianReversal(Model):
     tasks = ("reversal",)
     parameters = (REWARD_PROBABILITY, HAZARD_RATE, INVERSE_TEMPERATURE)
 
+    latent_names = ("belief_chosen_good",)
+
     def init_latent(self, params, n_actions):
         return jnp.asarray(0.5, dtype=jnp.result_type(float))
+
+    def decision_latents(self, params, belief, obs, action, reward):
+        # Belief, before the outcome, that the option just chosen is the good one.
+        return {"belief_chosen_good": jnp.where(action == 1, belief, 1.0 - belief)}
 
     def log_policy(self, params, belief, obs):
         return params["inverse_temperature"] * jnp.stack([1.0 - belief, belief])

@@ -33,6 +33,7 @@ import jax.numpy as jnp
 
 from cognax.models.base import Model
 from cognax.models.parameters import Parameter, Prior
+from cognax.models.q_learning import chosen_value_latents
 from cognax.tasks.base import Reference
 
 INITIAL_MEAN = 50.0
@@ -78,8 +79,17 @@ class KalmanFilter(Model):
     tasks = ("restless_bandit",)
     parameters = (DECAY, DECAY_CENTER, DIFFUSION_SD, OBSERVATION_SD, KALMAN_INVERSE_TEMPERATURE, EXPLORATION_BONUS)
 
+    latent_names = ("value_chosen", "value_unchosen", "rpe", "uncertainty_chosen", "kalman_gain")
+
     def init_latent(self, params, n_actions):
         return jnp.full((n_actions,), INITIAL_MEAN), jnp.full((n_actions,), INITIAL_SD**2)
+
+    def decision_latents(self, params, latent, obs, action, reward):
+        mean, variance = latent
+        quantities = chosen_value_latents(mean, action, reward)
+        quantities["uncertainty_chosen"] = jnp.sqrt(jnp.maximum(variance[action], VARIANCE_FLOOR))
+        quantities["kalman_gain"] = variance[action] / (variance[action] + params["observation_sd"] ** 2)
+        return quantities
 
     def log_policy(self, params, latent, obs):
         mean, variance = latent

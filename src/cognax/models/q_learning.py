@@ -9,6 +9,7 @@ Sutton RS & Barto AG (2018), Reinforcement Learning: An Introduction, ch. 2.
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 
 from cognax.models.base import Model
@@ -41,8 +42,17 @@ class QLearning(Model):
     tasks = BANDIT_TASKS
     parameters = (LEARNING_RATE, INVERSE_TEMPERATURE)
 
+    latent_names = ("value_chosen", "value_unchosen", "rpe")
+
     def init_latent(self, params, n_actions):
         return jnp.full((n_actions,), INITIAL_VALUE)
+
+    def action_values(self, latent):
+        """The action values held in the latent state."""
+        return latent
+
+    def decision_latents(self, params, latent, obs, action, reward):
+        return chosen_value_latents(self.action_values(latent), action, reward)
 
     def log_policy(self, params, values, obs):
         return params["inverse_temperature"] * values
@@ -50,3 +60,11 @@ class QLearning(Model):
     def update(self, params, values, obs, action, reward):
         prediction_error = reward - values[action]
         return values.at[action].add(params["learning_rate"] * prediction_error)
+
+
+def chosen_value_latents(values, action, reward) -> dict:
+    """Chosen value, mean unchosen value and reward prediction error ``r - Q(chosen)``."""
+    chosen = values[action]
+    others = 1.0 - jax.nn.one_hot(action, values.shape[0], dtype=values.dtype)
+    unchosen = (values * others).sum() / jnp.maximum(others.sum(), 1.0)
+    return {"value_chosen": chosen, "value_unchosen": unchosen, "rpe": reward - chosen}

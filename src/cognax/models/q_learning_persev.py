@@ -56,6 +56,9 @@ class QLearningPerseveration(QLearning):
     def init_latent(self, params, n_actions):
         return jnp.full((n_actions,), INITIAL_VALUE), jnp.zeros((n_actions,))
 
+    def action_values(self, latent):
+        return latent[0]
+
     def log_policy(self, params, latent, obs):
         values, previous = latent
         return params["inverse_temperature"] * values + params["perseveration"] * previous

@@ -165,8 +165,34 @@ class RLWMModel(Model):
         capacity = params.get("capacity", DEFAULT_CAPACITY)
         return params["wm_weight"] * jnp.minimum(1.0, capacity / jnp.maximum(set_size, 1))
 
+    latent_names = ("working_memory_weight", "rl_value_chosen", "wm_value_chosen", "rpe", "wm_prediction_error")
+
     def init_latent(self, params, n_actions):
         return _fresh(-1)
+
+    def decision_latents(self, params, latent, obs, action, reward):
+        p = self._values(params)
+        latent = self._block_values(latent, obs)
+        stimulus = obs["stimulus"]
+        wm = self._decayed_wm(p, latent)
+        return {
+            "working_memory_weight": self.wm_weight(p, obs["set_size"]),
+            "rl_value_chosen": latent.rl_values[stimulus, action],
+            "wm_value_chosen": latent.wm_values[stimulus, action],
+            "rpe": self._rl_prediction_error(p, latent, wm, obs, action, reward),
+            "wm_prediction_error": reward - wm[stimulus, action],
+        }
+
+    def _decayed_wm(self, p, latent: RLWMLatent):
+        return latent.wm_values + p["wm_forgetting"] * (INITIAL_VALUE - latent.wm_values)
+
+    def _rl_prediction_error(self, p, latent: RLWMLatent, wm, obs, action, reward):
+        """Target minus prediction of the RL (or habit) update (step 2 of the module docstring)."""
+        stimulus = obs["stimulus"]
+        mixing = self.wm_weight(p, obs["set_size"]) if self.interact else 0.0
+        prediction = mixing * wm[stimulus, action] + (1.0 - mixing) * latent.rl_values[stimulus, action]
+        target = jnp.where(reward > 0, 1.0, p["rl_target_negative"]) if self.value else 1.0
+        return target - prediction
 
     def log_policy(self, params, latent, obs):
         p = self._values(params)
@@ -184,13 +210,10 @@ class RLWMModel(Model):
         latent = self._block_values(latent, obs)
         stimulus = obs["stimulus"]
         rewarded = reward > 0
-        wm = latent.wm_values + p["wm_forgetting"] * (INITIAL_VALUE - latent.wm_values)
-
-        mixing = self.wm_weight(p, obs["set_size"]) if self.interact else 0.0
-        prediction = mixing * wm[stimulus, action] + (1.0 - mixing) * latent.rl_values[stimulus, action]
-        target = jnp.where(rewarded, 1.0, p["rl_target_negative"]) if self.value else 1.0
+        wm = self._decayed_wm(p, latent)
         rate = p["learning_rate"] * jnp.where(rewarded, 1.0, p["rl_learning_rate_multiplier_negative"])
-        rl = latent.rl_values.at[stimulus, action].add(rate * (target - prediction))
+        prediction_error = self._rl_prediction_error(p, latent, wm, obs, action, reward)
+        rl = latent.rl_values.at[stimulus, action].add(rate * prediction_error)
 
         wm_rate = jnp.where(rewarded, 1.0, p["wm_learning_rate_negative"])
         wm = wm.at[stimulus, action].add(wm_rate * (reward - wm[stimulus, action]))

@@ -115,6 +115,11 @@ class DawHybrid(Model):
     def _values(self, params):
         return {**params, **self.fixed}
 
+    latent_names = (
+        "value_mb_chosen", "value_mb_unchosen", "value_mf_chosen", "value_mf_unchosen",
+        "value_net_chosen", "value_net_unchosen", "value_stage2_chosen", "rpe_stage1", "rpe_stage2",
+    )
+
     def init_latent(self, params, n_actions):
         return TwoStepLatent(
             model_free=jnp.full((N_ACTIONS,), INITIAL_VALUE),
@@ -136,6 +141,22 @@ class DawHybrid(Model):
         )
         second = p["inverse_temperature_2"] * latent.second_stage[obs["state"]]
         return jnp.where(obs["stage"] == 0, first, second)
+
+    def decision_latents(self, params, latent, obs, action, reward):
+        # Computed at the second decision of a trial, whose row the trial keeps: the
+        # first-stage values have not changed since the first decision (which only
+        # records a1), so they are the values that drove the first choice.
+        p = self._values(params)
+        a1 = jnp.clip(latent.first_action, 0, N_ACTIONS - 1)
+        w = p["mb_weight"]
+        model_based = self.model_based_values(latent.second_stage)
+        net = w * model_based + (1.0 - w) * latent.model_free
+        q2 = latent.second_stage[obs["state"], action]
+        quantities = {"value_stage2_chosen": q2, "rpe_stage1": q2 - latent.model_free[a1], "rpe_stage2": reward - q2}
+        for label, values in (("mb", model_based), ("mf", latent.model_free), ("net", net)):
+            quantities[f"value_{label}_chosen"] = values[a1]
+            quantities[f"value_{label}_unchosen"] = values[1 - a1]
+        return quantities
 
     def update(self, params, latent, obs, action, reward):
         p = self._values(params)

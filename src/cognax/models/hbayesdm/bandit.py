@@ -19,6 +19,7 @@ import jax.numpy as jnp
 
 from cognax.models.hbayesdm._base import HBayesDMModel, reference, unit
 from cognax.models.parameters import Prior
+from cognax.models.q_learning import chosen_value_latents
 
 LEARNING_RATE = unit("A", Prior("beta", (2.0, 2.0)), 0.3, "learning rate")
 INVERSE_TEMPERATURE = unit("tau", Prior("beta", (2.0, 2.0)), 2.0, "softmax inverse temperature", upper=5.0)
@@ -38,8 +39,13 @@ class Bandit2ArmDelta(HBayesDMModel):
     tasks = ("bandit",)
     parameters = (LEARNING_RATE, INVERSE_TEMPERATURE)
 
+    latent_names = ("value_chosen", "value_unchosen", "rpe")
+
     def init_latent(self, params, n_actions):
         return jnp.zeros((n_actions,))
+
+    def decision_latents(self, params, values, obs, action, reward):
+        return chosen_value_latents(values, action, reward)
 
     def log_policy(self, params, values, obs):
         return params["tau"] * values
