@@ -14,6 +14,7 @@ from cognax.tasks.bandit import Bandit, BanditParams
 from cognax.tasks.base import Reference, Task, Timestep
 from cognax.tasks.dependent_bandit import DependentBandit, DependentBanditParams
 from cognax.tasks.go_nogo import GoNoGo, GoNoGoParams
+from cognax.tasks.pavlovian import Pavlovian
 from cognax.tasks.restless_bandit import RestlessBandit, RestlessBanditParams
 from cognax.tasks.reversal import Reversal, ReversalParams
 from cognax.tasks.rlwm import RLWM, RLWMParams
@@ -36,6 +37,7 @@ registry.register("two_step_wang2016", TwoStepWang2016)
 registry.register("two_step_wang2018", TwoStepWang2018)
 registry.register("go_nogo", GoNoGo)
 registry.register("rlwm", RLWM)
+registry.register("pavlovian", Pavlovian)
 
 
 def make(name: str, **kwargs) -> Task:
