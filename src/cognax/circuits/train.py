@@ -136,3 +136,36 @@ def fit(key, network: MLP, rule: LearningRule, optimizer: optax.GradientTransfor
             raise FloatingPointError(f"training with {rule.name} diverged at epoch {epoch} (loss {train_loss}); lower the learning rate")
     per_epoch = float(np.median(epoch_seconds[1:])) if len(epoch_seconds) > 1 else epoch_seconds[0]
     return TrainResult(state.params, pd.DataFrame(rows), elapsed, per_epoch)
+
+
+def train_online(key, network: MLP, rule: LearningRule, optimizer: optax.GradientTransformation, sample_batch, steps: int, metrics=None):
+    """``steps`` updates, each on a fresh batch, as one ``lax.scan`` (jit- and vmap-able over ``key``).
+
+    Args:
+        key: a JAX key (weights, rule state, batches, the rule's own noise).
+        network: the MLP.
+        rule: a learning rule built for ``network``.
+        optimizer: an Optax optimiser.
+        sample_batch: ``sample_batch(key) -> (inputs, targets)``.
+        steps: number of updates.
+        metrics: ``metrics(params, rule_state, inputs, targets) -> pytree`` recorded before
+            every update (``None``: the batch loss).
+
+    Returns:
+        ``(params, rule_state, trace)`` where ``trace`` stacks the metrics over steps.
+    """
+    metrics = metrics or (lambda params, rule_state, inputs, targets: network.loss_value(params, inputs, targets))
+    init_key, rule_key, run_key = jax.random.split(key, 3)
+    params = network.init(init_key)
+    state = TrainState(params, rule.init(rule_key, params), optimizer.init(params))
+
+    def step(state: TrainState, step_key):
+        batch_key, update_key = jax.random.split(step_key)
+        inputs, targets = sample_batch(batch_key)
+        recorded = metrics(state.params, state.rule_state, inputs, targets)
+        direction, rule_state = rule.update(state.rule_state, state.params, inputs, targets, update_key)
+        updates, opt_state = optimizer.update(direction, state.opt_state, state.params)
+        return TrainState(optax.apply_updates(state.params, updates), rule_state, opt_state), recorded
+
+    state, trace = jax.lax.scan(step, state, jax.random.split(run_key, steps))
+    return state.params, state.rule_state, trace
