@@ -34,4 +34,9 @@ REPRODUCTIONS: list = [
         "asymmetric learning rates give expectile reversal points that decode the reward distribution (Dabney et al. 2020)",
         _runner("distributional_td"),
     ),
+    Reproduction(
+        "successor_representation",
+        "SR learned by TD: backward-skewed place fields, grid-like eigenvectors (Stachenfeld et al. 2017)",
+        _runner("successor_representation"),
+    ),
 ]
