@@ -82,12 +82,14 @@ def simulate_command(
 from cognax.cli.analyze_command import analyze_command  # noqa: E402
 from cognax.cli.fitting_commands import fit_command, recover_command  # noqa: E402
 from cognax.cli.reproduce_command import reproduce_command  # noqa: E402
+from cognax.cli.signatures_command import signatures_command  # noqa: E402
 from cognax.cli.circuits_command import circuits_app  # noqa: E402
 
 app.command("fit")(fit_command)
 app.command("recover")(recover_command)
 app.command("analyze")(analyze_command)
 app.command("reproduce")(reproduce_command)
+app.command("signatures")(signatures_command)
 app.add_typer(circuits_app, name="circuits")
 
 
