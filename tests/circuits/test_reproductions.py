@@ -22,6 +22,8 @@ EXPECTED_FILES = {
     "feedback_alignment": {"feedback_alignment_trace.csv", "feedback_alignment.png"},
     "node_perturbation": {"perturbation_estimates.csv", "node_perturbation.png"},
     "predictive_coding": {"predictive_coding.csv", "predictive_coding.png"},
+    "receptive_fields": {"gabor_fits.csv", "receptive_fields.png"},
+    "ventral_stream": {"layer_similarities.csv", "ventral_stream.png"},
 }
 
 

@@ -33,4 +33,8 @@ REPRODUCTIONS: list = [
                  _lazy("rule_checks", "run_node_perturbation")),
     Reproduction("predictive_coding", "predictive coding at equilibrium matches backprop's gradients (Whittington & Bogacz 2017)",
                  _lazy("rule_checks", "run_predictive_coding")),
+    Reproduction("receptive_fields", "sparse coding and ICA of natural images learn Gabor-like filters, PCA does not (Olshausen & Field 1996)",
+                 _lazy("vision", "run_receptive_fields")),
+    Reproduction("ventral_stream", "convnet on digits: RSA moves from pixels to categories with depth; edge-like first layer",
+                 _lazy("vision", "run_ventral_stream")),
 ]
