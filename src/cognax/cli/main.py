@@ -84,6 +84,7 @@ from cognax.cli.fitting_commands import fit_command, recover_command  # noqa: E4
 from cognax.cli.reproduce_command import reproduce_command  # noqa: E402
 from cognax.cli.signatures_command import signatures_command  # noqa: E402
 from cognax.cli.circuits_command import circuits_app  # noqa: E402
+from cognax.cli.agents_commands import evaluate_command, train_command  # noqa: E402
 
 app.command("fit")(fit_command)
 app.command("recover")(recover_command)
@@ -91,6 +92,8 @@ app.command("analyze")(analyze_command)
 app.command("reproduce")(reproduce_command)
 app.command("signatures")(signatures_command)
 app.add_typer(circuits_app, name="circuits")
+app.command("train")(train_command)
+app.command("evaluate")(evaluate_command)
 
 
 @app.command("models")
