@@ -63,7 +63,7 @@ def train_convnet(key, images, labels, *, epochs: int, batch_size: int = 32, lea
     init_key, run_key = jax.random.split(key)
     model = ConvNet(init_key, side=images.shape[1])
     optimizer = optax.adam(learning_rate)
-    images = jnp.asarray(images)[:, None]
+    images = jnp.asarray(images, model.conv1.weight.dtype)[:, None]  # the weights' precision (float64 under x64)
     labels = jnp.asarray(labels)
 
     def loss(model, batch_images, batch_labels):
@@ -113,7 +113,7 @@ def rdm_similarity(first: np.ndarray, second: np.ndarray) -> float:
 
 def layer_similarities(model: ConvNet, images, labels) -> dict[str, tuple[float, float]]:
     """Per layer: (similarity to the pixel RDM, similarity to the category RDM)."""
-    activity = jax.jit(jax.vmap(model.activations))(jnp.asarray(images)[:, None])
+    activity = jax.jit(jax.vmap(model.activations))(jnp.asarray(images, model.conv1.weight.dtype)[:, None])
     pixels = rdm(activity[0])
     categories = category_rdm(labels)
     result = {}
@@ -121,6 +121,12 @@ def layer_similarities(model: ConvNet, images, labels) -> dict[str, tuple[float,
         layer_rdm = rdm(layer)
         result[name] = (rdm_similarity(layer_rdm, pixels), rdm_similarity(layer_rdm, categories))
     return result
+
+
+def predict(model: ConvNet, images) -> np.ndarray:
+    """Predicted classes for ``(n, side, side)`` images."""
+    logits = jax.jit(jax.vmap(model))(jnp.asarray(images, model.conv1.weight.dtype)[:, None])
+    return np.asarray(jnp.argmax(logits, axis=1))
 
 
 def first_layer_kernels(model: ConvNet) -> np.ndarray:

@@ -91,7 +91,7 @@ def run_ventral_stream(out: Path, *, quick: bool, seed: int) -> list[Check]:
     key = jax.random.key(seed)
     untrained = rsa.ConvNet(jax.random.split(key)[0], side=8)  # the weights train_convnet starts from
     trained = rsa.train_convnet(key, images, data.y_train, epochs=8 if quick else 30)
-    accuracy = float(np.mean(np.argmax(jax.vmap(trained)(test_images[:, None]), axis=1) == data.y_test))
+    accuracy = float(np.mean(rsa.predict(trained, test_images) == data.y_test))
     rows = []
     for state, model in (("trained", trained), ("untrained", untrained)):
         for depth, (layer, (pixel, category)) in enumerate(rsa.layer_similarities(model, test_images[:n_rsa], data.y_test[:n_rsa]).items()):
