@@ -37,6 +37,8 @@ registry.register("two_step_wang2016", TwoStepWang2016)
 registry.register("two_step_wang2018", TwoStepWang2018)
 registry.register("go_nogo", GoNoGo)
 registry.register("rlwm", RLWM)
+from cognax.tasks.harlow import Harlow  # noqa: E402
+registry.register("harlow", Harlow)
 registry.register("pavlovian", Pavlovian)
 
 
