@@ -13,7 +13,11 @@ from cognax.reproduce import Reproduction
 
 def _lazy(module: str, function: str):
     def run(out, *, quick: bool, seed: int):
-        return getattr(importlib.import_module(f"cognax.circuits.experiments.{module}"), function)(out, quick=quick, seed=seed)
+        import jax
+
+        # float32 always, even where cognax's fitting switched JAX to float64: the same numbers in every context
+        with jax.enable_x64(False):
+            return getattr(importlib.import_module(f"cognax.circuits.experiments.{module}"), function)(out, quick=quick, seed=seed)
 
     run.__name__ = function
     return run
