@@ -1,0 +1,234 @@
+"""Meta-RL reproductions on bandits (Wang et al. 2016): independent and dependent arms, volatility.
+
+Each ``run_*`` function is a reproduction: ``run(out, *, quick, seed) -> list[Check]``; it
+trains LSTM agents, tests them with frozen weights on new task draws, writes the test
+roll-outs (``trials.csv``), tables and figures into ``out`` and returns its checks.
+``quick`` is the CI-sized version (shorter training, looser but still meaningful bounds).
+
+Reference: Wang JX, Kurth-Nelson Z, Tirumala D, et al. (2016). Learning to reinforcement
+learn. arXiv:1611.05763. Behrens TEJ, Woolrich MW, Walton ME, Rushworth MFS (2007).
+Learning the value of information in an uncertain world. Nat Neurosci 10:1214-1221.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jax
+import numpy as np
+import pandas as pd
+
+from cognax.agents.baselines import baseline_regrets, bayes_optimal_regret, policy_regret
+from cognax.agents.config import AgentConfig
+from cognax.agents.evaluate import evaluate, regret_curve
+from cognax.agents.plots import plot_regret_curves
+from cognax.agents.runs import train_agents
+from cognax.data.io import atomic_write, write_table
+from cognax.reproduce.checks import Check, above, below, close_to
+
+#: Wang et al. (2016) experiment 1: 2 arms, p ~ U[0, 1], 100 trials, LSTM 48. The
+#: optimisation settings (RMSProp, 32 parallel episodes, 10-decision segments) were
+#: chosen for sample efficiency within the paper's 20,000 training episodes.
+BANDIT_CONFIG = AgentConfig(
+    task="bandit",
+    task_options=(("n_arms", 2), ("n_trials", 100)),
+    architecture="lstm",
+    hidden_size=48,
+    objective="a2c",
+    optimizer="rmsprop",
+    learning_rate=3e-3,
+    gamma=0.9,
+    entropy_coef=0.05,
+    value_coef=0.05,
+    n_envs=32,
+    rollout_length=10,
+)
+TRAIN_EPISODES, QUICK_TRAIN_EPISODES = 20_000, 4_000
+TEST_EPISODES, QUICK_TEST_EPISODES = 500, 300
+RANDOM_REGRET = 100.0 / 6.0  # 100 trials x E[max(p) - p_a] = 100 x (2/3 - 1/2)
+
+
+def _train_and_test(config: AgentConfig, episodes: int, test_episodes: int, seed: int, task=None):
+    config = config.with_episodes(episodes, 100 if task is None else task.n_decisions)
+    run = train_agents(config, seeds=[seed])
+    result = evaluate(run.trainer, run.state.params, run.seeds, jax.random.key(10_000 + seed), test_episodes,
+                      task=task)
+    return run, result
+
+
+def _write_json(path: Path, document) -> None:
+    with atomic_write(path, "w") as handle:
+        json.dump(document, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+
+
+# ----------------------------------------------------------------------------- reproduction 1
+def run_wang2016_bandit(out: Path, *, quick: bool, seed: int) -> list[Check]:
+    """Independent 2-armed bandits: the agent's regret lies between Bayes-optimal and Thompson/UCB1."""
+    episodes = QUICK_TRAIN_EPISODES if quick else TRAIN_EPISODES
+    test_episodes = QUICK_TEST_EPISODES if quick else TEST_EPISODES
+    run, agent = _train_and_test(BANDIT_CONFIG, episodes, test_episodes, seed)
+    _, control = _train_and_test(BANDIT_CONFIG.replace(reward_input=False), episodes, test_episodes, seed)
+    key = jax.random.key(20_000 + seed)
+    if quick:
+        baselines = {"bayes_optimal": {"mean": bayes_optimal_regret(100), "se": np.zeros(100), "settings": {}}}
+        for index, name in enumerate(("thompson", "ucb1")):
+            mean, se = policy_regret(name, jax.random.fold_in(key, index), n_episodes=2_000)
+            baselines[name] = {"mean": mean, "se": se, "settings": {}}
+    else:
+        baselines = baseline_regrets(key, horizon=100, n_episodes=10_000)
+
+    agent_mean, agent_se = regret_curve(agent.table)
+    control_mean, control_se = regret_curve(control.table)
+    write_table(agent.table, out / "trials.csv")
+    write_table(control.table, out / "trials_no_reward_input.csv")
+    write_table(run.learning_curve(), out / "learning_curve.csv")
+    curves = {"agent (LSTM 48)": (agent_mean, agent_se), "no reward input": (control_mean, control_se)}
+    curves.update({name: (b["mean"], b["se"]) for name, b in baselines.items()})
+    write_table(pd.DataFrame({"trial": np.arange(1, 101), **{f"{n}_regret": c[0] for n, c in curves.items()}}),
+                out / "regret_curves.csv")
+    plot_regret_curves(curves, out / "regret.png", "Wang et al. 2016, independent bandits")
+    _write_json(out / "baselines.json", {name: {"regret_at_100": float(b["mean"][-1]), "se": float(b["se"][-1]),
+                                                "settings": b["settings"]} for name, b in baselines.items()})
+
+    regret = agent_mean[-1]
+    checks = []
+    if quick:
+        # After 4,000 training episodes (a fifth of the paper's) the agent has not reached
+        # Thompson sampling; it must still be far from chance (16.7) and from the control.
+        checks.append(below("regret_at_100_vs_random", regret, RANDOM_REGRET / 2, "half of random choice's 16.67"))
+        checks.append(below("regret_at_100_vs_no_reward_control", regret, control_mean[-1] - 5.0,
+                            "no-reward-input control's regret minus 5"))
+    else:
+        checks.append(below("regret_at_100_vs_thompson", regret, baselines["thompson"]["mean"][-1], "Thompson"))
+        checks.append(below("regret_at_100_vs_ucb1", regret, baselines["ucb1"]["mean"][-1], "UCB1"))
+        checks.append(above("regret_at_100_vs_bayes_optimal", regret, baselines["bayes_optimal"]["mean"][-1],
+                            "Bayes-optimal"))
+    # Without the reward input, choices cannot depend on p: any policy's expected regret is
+    # exactly 100/6; the tolerance is 4 standard errors of the test episodes' mean.
+    checks.append(close_to("no_reward_input_regret_at_chance", control_mean[-1], RANDOM_REGRET, 4 * control_se[-1]))
+    return checks
+
+
+# ----------------------------------------------------------------------------- reproduction 2
+CONDITIONS = ("uniform", "easy", "medium", "hard", "independent")
+
+
+def _condition_task(condition: str):
+    from cognax import tasks
+
+    if condition == "independent":
+        return tasks.make("bandit", n_arms=2, n_trials=100)
+    return tasks.make("dependent_bandit", difficulty=condition, n_trials=100)
+
+
+def _condition_config(condition: str) -> AgentConfig:
+    if condition == "independent":
+        return BANDIT_CONFIG
+    return BANDIT_CONFIG.replace(task="dependent_bandit",
+                                 task_options=(("difficulty", condition), ("n_trials", 100)))
+
+
+def run_wang2016_dependent(out: Path, *, quick: bool, seed: int) -> list[Check]:
+    """Dependent bandits: train x test regret matrix; on the diagonal easy < medium < hard."""
+    train_conditions = ("easy", "medium", "hard") if quick else CONDITIONS
+    test_conditions = train_conditions
+    episodes = 3_000 if quick else TRAIN_EPISODES
+    test_episodes = QUICK_TEST_EPISODES if quick else TEST_EPISODES
+    rows, tables = [], []
+    for train_condition in train_conditions:
+        run = train_agents(_condition_config(train_condition).with_episodes(episodes, 100), seeds=[seed])
+        for test_condition in test_conditions:
+            result = evaluate(run.trainer, run.state.params, run.seeds, jax.random.key(30_000 + seed), test_episodes,
+                              task=_condition_task(test_condition))
+            mean, se = regret_curve(result.table)
+            rows.append({"train": train_condition, "test": test_condition, "regret_at_100": mean[-1], "se": se[-1]})
+            tables.append(result.table.assign(train_condition=train_condition, test_condition=test_condition))
+    matrix = pd.DataFrame(rows)
+    write_table(matrix, out / "regret_matrix.csv")
+    write_table(pd.concat(tables, ignore_index=True), out / "trials.csv")
+    _plot_matrix(matrix, out / "regret_matrix.png")
+    diagonal = matrix[matrix["train"] == matrix["test"]].set_index("train")["regret_at_100"]
+    return [
+        below("diagonal_easy_below_medium", diagonal["easy"], diagonal["medium"], "medium"),
+        below("diagonal_medium_below_hard", diagonal["medium"], diagonal["hard"], "hard"),
+    ]
+
+
+def _plot_matrix(matrix: pd.DataFrame, path: Path) -> None:
+    from cognax.analysis._figure import draw_and_save, new_figure
+
+    grid = matrix.pivot(index="train", columns="test", values="regret_at_100")
+    order = [c for c in CONDITIONS if c in grid.index]
+    grid = grid.loc[order, order]
+
+    def draw():
+        figure, (ax,) = new_figure(1, panel=(3.6, 3.2))
+        image = ax.imshow(grid.to_numpy(), cmap="viridis")
+        ax.set_xticks(range(len(order)), order, rotation=45)
+        ax.set_yticks(range(len(order)), order)
+        ax.set_xlabel("test")
+        ax.set_ylabel("train")
+        for i in range(len(order)):
+            for j in range(len(order)):
+                ax.text(j, i, f"{grid.iat[i, j]:.1f}", ha="center", va="center", color="white", fontsize=7)
+        figure.colorbar(image, ax=ax, label="regret at trial 100")
+        return figure
+
+    draw_and_save(draw, path, pdf=False, dpi=120)
+
+
+# ----------------------------------------------------------------------------- reproduction 4
+LOW_HAZARD, HIGH_HAZARD = 0.01, 0.1
+VOLATILITY_CONFIG = BANDIT_CONFIG.replace(
+    task="reversal",
+    task_options=(("n_trials", 100), ("p_high", 0.8), ("schedule", "hazard")),
+    task_param_choices=(("hazard", (LOW_HAZARD, HIGH_HAZARD)),),
+)
+
+
+def run_volatility(out: Path, *, quick: bool, seed: int) -> list[Check]:
+    """A learning rate that tracks volatility: q_learning fitted per episode, high vs low hazard."""
+    from scipy.stats import mannwhitneyu
+
+    from cognax.agents.study import save_study, study_agent
+
+    episodes = 4_000 if quick else TRAIN_EPISODES
+    test_episodes = 200 if quick else TEST_EPISODES
+    run, result = _train_and_test(VOLATILITY_CONFIG, episodes, test_episodes, seed)
+    write_table(result.table, out / "trials.csv")
+    write_table(run.learning_curve(), out / "learning_curve.csv")
+    study = study_agent(result.table, run.trainer.environment.task, models=["q_learning"], n_starts=3, seed=seed)
+    save_study(study, out)
+    fits = study.fits["q_learning"]
+    hazard = result.table.groupby(["subject", "session"])["hazard"].first()
+    fits = fits.join(hazard, on=["subject", "session"])
+    write_table(fits, out / "learning_rates.csv")
+    high = fits.loc[np.isclose(fits["hazard"], HIGH_HAZARD), "learning_rate"].to_numpy()
+    low = fits.loc[np.isclose(fits["hazard"], LOW_HAZARD), "learning_rate"].to_numpy()
+    test = mannwhitneyu(high, low, alternative="greater")
+    _plot_learning_rates(low, high, out / "learning_rates.png")
+    return [
+        above("median_learning_rate_high_minus_low", np.median(high) - np.median(low), 0.0, "higher when volatile"),
+        Check("mann_whitney_high_greater_than_low", "p < 0.05", float(test.pvalue), None, bool(test.pvalue < 0.05)),
+    ]
+
+
+def _plot_learning_rates(low, high, path: Path) -> None:
+    from cognax.analysis._figure import draw_and_save, jitter, new_figure
+
+    def draw():
+        figure, (ax,) = new_figure(1, panel=(3.0, 2.8))
+        for x, values in ((0, low), (1, high)):
+            ax.scatter(x + jitter(len(values)), values, s=4, alpha=0.4, color="grey")
+            ax.plot([x - 0.3, x + 0.3], [np.median(values)] * 2, color="black", lw=2)
+        ax.set_xticks([0, 1], [f"low (h={LOW_HAZARD})", f"high (h={HIGH_HAZARD})"])
+        ax.set_ylabel("fitted learning rate (q_learning)")
+        ax.set_title("volatility")
+        return figure
+
+    draw_and_save(draw, path, pdf=False, dpi=120)
+
+
+__all__ = ["BANDIT_CONFIG", "VOLATILITY_CONFIG", "run_wang2016_bandit", "run_wang2016_dependent", "run_volatility"]
