@@ -24,6 +24,7 @@ EXPECTED_FILES = {
     "predictive_coding": {"predictive_coding.csv", "predictive_coding.png"},
     "receptive_fields": {"gabor_fits.csv", "receptive_fields.png"},
     "ventral_stream": {"layer_similarities.csv", "ventral_stream.png"},
+    "agent_learning_rules": {"agent_regret.csv", "agent_learning_rules.png"},
 }
 
 

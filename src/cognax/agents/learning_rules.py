@@ -82,6 +82,7 @@ class BackpropagationThroughTime:
 
 registry: Registry[LearningRule] = Registry("learning rule")
 registry.register("bptt", BackpropagationThroughTime)
+import cognax.circuits.agent_rules  # noqa: E402,F401  (registers the circuits rules that fit this interface)
 
 
 def make(name: str) -> LearningRule:
