@@ -36,7 +36,7 @@ def test_evaluation_table_and_hidden_states(evaluation):
 
 def test_evaluate_on_another_task_checks_inputs(evaluation):
     run, _ = evaluation
-    with pytest.raises(CognaxError, match="cannot test on task 'two_step'"):
+    with pytest.raises(CognaxError, match="task 'two_step'"):
         evaluate(run.trainer, run.state.params, run.seeds, jax.random.key(0), 2, task=tasks.make("two_step"))
     with pytest.raises(CognaxError, match="episodes must be an integer >= 1"):
         evaluate(run.trainer, run.state.params, run.seeds, jax.random.key(0), 0)
