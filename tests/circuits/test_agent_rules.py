@@ -71,3 +71,51 @@ def test_registered_on_the_agents_axis():
         AgentConfig(learning_rule="feedback_alignmnt")
     with pytest.raises(CognaxError, match="sigma must be > 0"):
         AgentWeightPerturbation(sigma=0.0)
+
+
+def _unrolled_loss(agent, inputs, feedback_path=True):
+    """Sum of squared outputs over a short sequence, through the agent or through plain matrix products."""
+    from cognax.circuits.agent_feedback_alignment import FeedbackAlignmentAgent  # noqa: F401
+
+    state, total = agent.initial_state(), 0.0
+    for x in inputs:
+        if feedback_path:
+            logits, value, state = agent(x, state)
+        else:
+            h = jnp.tanh(agent.core.input_weight @ x + agent.core.recurrent_weight @ state[0] + agent.core.bias)
+            state = (h,)
+            logits, value = agent.policy_weight @ h + agent.policy_bias, (agent.value_weight @ h)[0] + agent.value_bias[0]
+        total = total + jnp.sum(logits**2) + value**2
+    return total
+
+
+def test_feedback_alignment_agent_is_backprop_when_feedback_equals_weights():
+    import equinox as eqx
+
+    from cognax.circuits.agent_feedback_alignment import FeedbackAlignmentAgent
+
+    agent = FeedbackAlignmentAgent(5, 8, 2, key=jax.random.key(0))
+    inputs = jax.random.normal(jax.random.key(1), (6, 5))
+    symmetric = eqx.tree_at(lambda a: (a.core.recurrent_feedback, a.policy_feedback, a.value_feedback), agent,
+                            (agent.core.recurrent_weight, agent.policy_weight, agent.value_weight))
+    exact = jax.grad(lambda a: _unrolled_loss(a, inputs, False))(symmetric)
+    aligned = jax.grad(_unrolled_loss)(symmetric, inputs)
+    random = jax.grad(_unrolled_loss)(agent, inputs)
+    for name in ("input_weight", "recurrent_weight", "bias"):
+        np.testing.assert_allclose(getattr(aligned.core, name), getattr(exact.core, name), rtol=1e-5, atol=1e-6)
+        assert not np.allclose(getattr(random.core, name), getattr(exact.core, name), atol=1e-3)
+    np.testing.assert_allclose(aligned.policy_weight, exact.policy_weight, rtol=1e-5, atol=1e-7)
+    # the heads learn locally: the same update whatever the feedback
+    np.testing.assert_allclose(random.value_weight, jax.grad(lambda a: _unrolled_loss(a, inputs, False))(agent).value_weight,
+                               rtol=1e-5, atol=1e-6)
+    assert np.all(np.asarray(random.policy_feedback) == 0) and np.all(np.asarray(random.core.recurrent_feedback) == 0)
+
+
+def test_feedback_alignment_trainer_needs_the_vanilla_rnn():
+    from cognax.circuits.agent_feedback_alignment import make_trainer
+
+    with pytest.raises(CognaxError, match="needs architecture 'rnn' and learning_rule 'bptt'"):
+        make_trainer(AgentConfig(task="bandit", architecture="lstm"))
+    trainer = make_trainer(AgentConfig(task="bandit", architecture="rnn", hidden_size=4, n_envs=2, n_updates=1))
+    state = trainer.init(jax.random.key(0))
+    assert state.params.core.recurrent_feedback.shape == (4, 4)
