@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cognax.errors import CognaxError
+from cognax.errors import CognaxError, unknown_name
 
 
 def check_activity(activity, n_trials: int | None = None, what: str = "activity") -> np.ndarray:
@@ -64,8 +64,6 @@ def design_matrix(regressors, names: Sequence[str] | None = None, standardize: b
         names = list(regressors.columns) if names is None else list(names)
         for name in names:
             if name not in regressors.columns:
-                from cognax.errors import unknown_name
-
                 raise unknown_name("latent/regressor", name, map(str, regressors.columns))
         values = regressors[names].to_numpy(dtype=float)
     else:
@@ -212,8 +210,6 @@ def _freedman_lane(design, activity, column, observed_t, orders) -> np.ndarray:
 def fraction_significant(result: pd.DataFrame, regressor: str) -> float:
     """Share of units (unit x time bins) with a significant coefficient on ``regressor``."""
     if regressor not in set(result["regressor"]):
-        from cognax.errors import unknown_name
-
         raise unknown_name("regressor", regressor, set(result["regressor"]))
     return float(result.loc[result["regressor"] == regressor, "significant"].mean())
 

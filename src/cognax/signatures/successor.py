@@ -93,7 +93,9 @@ def _check_transitions(transitions) -> np.ndarray:
     return transitions
 
 
-def sample_trajectory(key: jax.Array, transitions, start: int, n_steps: int) -> Float[Array, "step"]:
+def sample_trajectory(
+    key: jax.Array, transitions, start: int, n_steps: int
+) -> tuple[Float[Array, "step"], Float[Array, "step"], Float[Array, "step"]]:
     """States visited over ``n_steps`` steps from ``start``; an episode end restarts at ``start``.
 
     Returns ``(states, next_states, ends)`` arrays of length ``n_steps``; ``ends`` marks
