@@ -55,7 +55,9 @@ def run_wang2018_two_step(out: Path, *, quick: bool, seed: int) -> list[Check]:
     """The trained agent's stays show the model-based reward x transition interaction."""
     from cognax.analysis import stay_probabilities, stay_regression
 
-    episodes = 3_000 if quick else 20_000
+    # With these settings learning starts only after about 15,000 episodes (200 decisions
+    # each), so the full run trains for 60,000.
+    episodes = 3_000 if quick else 60_000
     config = TWO_STEP_CONFIG.with_episodes(episodes, 200)
     run = train_agents(config, seeds=[seed])
     result = evaluate(run.trainer, run.state.params, run.seeds, jax.random.key(40_000 + seed), 300 if quick else 500)
