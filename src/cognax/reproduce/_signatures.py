@@ -39,4 +39,9 @@ REPRODUCTIONS: list = [
         "SR learned by TD: backward-skewed place fields, grid-like eigenvectors (Stachenfeld et al. 2017)",
         _runner("successor_representation"),
     ),
+    Reproduction(
+        "agent_rpe",
+        "a meta-RL agent's units track the RPE of Q-learning fitted to its choices (Wang et al. 2018)",
+        _runner("agent_rpe"),
+    ),
 ]
