@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 from typing import Callable, Literal
@@ -22,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from cognax.errors import CognaxError
-from cognax.fitting.optimize import minimize_lbfgs, minimize_newton
+from cognax.fitting._lanes import solve_problems
+from cognax.fitting.optimize import OPTIMIZERS
 from cognax.models.base import Model, session_log_likelihood
 from cognax.tasks.base import check_count
 
@@ -110,56 +112,54 @@ def _starts(model: Model, key, n_subjects: int, n_starts: int):
     return u0.at[:, 0, :].set(defaults)
 
 
-OPTIMIZERS = {"newton": minimize_newton, "lbfgs": minimize_lbfgs}
+@functools.lru_cache(maxsize=64)
+def _objective(model: Model, method: Method, n_actions: int):
+    """``objective(u, fixed_values, subject_data)``: the NLL (minus the log prior for MAP)."""
+    discrete = tuple(model.discrete_parameters)
 
-
-def _fit_chunk(model, method, fixed, n_actions, max_iter, tol, optimizer, u0, data):
-    """Best of the starts for each subject of a chunk; jitted once per shape."""
-
-    def objective(u, subject_data):
+    def objective(u, fixed_values, subject_data):
         obs, actions, rewards, mask, score = subject_data
-        params = {**model.constrain(u), **fixed}
+        params = {**model.constrain(u), **dict(zip(discrete, fixed_values))}
         nll = -session_log_likelihood(model, params, obs, actions, rewards, mask, n_actions, score).sum()
         if method == "map":
             nll = nll - model.log_prior(params)
         return nll
 
-    def per_subject(u0_subject, subject_data):
-        if model.n_params == 0:  # nothing to optimise (a chance baseline): score the data
-            u_best = jnp.zeros((0,))
-            value = objective(u_best, subject_data)  # no parameters, no prior: value is the NLL
-            return u_best, value, value, jnp.zeros_like(value)
-        minimize = OPTIMIZERS[optimizer]
-        solve = lambda start: minimize(lambda u: objective(u, subject_data), start, max_iter, tol)
-        u, value, grad_norm, _ = jax.vmap(solve)(u0_subject)
-        best = jnp.argmin(jnp.where(jnp.isfinite(value), value, jnp.inf))
-        u_best = u[best]
-        obs, actions, rewards, mask, score = subject_data
-        params = {**model.constrain(u_best), **fixed}
-        nll = -session_log_likelihood(model, params, obs, actions, rewards, mask, n_actions, score).sum()
-        return u_best, value[best], nll, grad_norm[best]
-
-    return jax.vmap(per_subject)(u0, data)
+    return objective
 
 
-def _standard_errors(model, fixed, n_actions, u, data):
-    """Laplace standard errors on the natural scale from the Hessian of the NLL."""
+def _subject_data(subject, fixed_values, data):
+    """Per-lane arguments: the lane's profiled values and its subject's rows of the data."""
+    return fixed_values, jax.tree.map(lambda x: x[subject], data)
+
+
+def _final(model, method, n_actions, with_standard_errors, u, fixed_values, data):
+    """At each subject's best point: the NLL (without the prior), the gradient norm of the
+    objective (forward mode: few parameters) and Laplace SEs."""
+    objective = _objective(model, method, n_actions)
+    mle_objective = _objective(model, "mle", n_actions)
     names = model.parameter_names
 
-    def nll_natural(theta, subject_data):
-        obs, actions, rewards, mask, score = subject_data
-        params = {**dict(zip(names, theta)), **fixed}
-        return -session_log_likelihood(model, params, obs, actions, rewards, mask, n_actions, score).sum()
-
-    def per_subject(u_subject, subject_data):
+    def per_subject(u_subject, fixed_subject, subject_data):
+        nll = mle_objective(u_subject, fixed_subject, subject_data)
+        grad_norm = jnp.linalg.norm(jax.jacfwd(objective)(u_subject, fixed_subject, subject_data))
+        if not with_standard_errors:
+            return nll, grad_norm, jnp.full((len(names),), jnp.nan)
         theta = jnp.stack([model.constrain(u_subject)[n] for n in names])
-        hessian = jax.hessian(nll_natural)(theta, subject_data)
+        hessian = jax.hessian(lambda t: _nll_at(model, t, fixed_subject, subject_data, n_actions))(theta)
         eigenvalues = jnp.linalg.eigvalsh(hessian)
         positive = jnp.all(eigenvalues > 1e-8) & jnp.all(jnp.isfinite(hessian))
         covariance = jnp.linalg.inv(jnp.where(positive, hessian, jnp.eye(len(names))))
-        return jnp.where(positive, jnp.sqrt(jnp.abs(jnp.diag(covariance))), jnp.nan)
+        return nll, grad_norm, jnp.where(positive, jnp.sqrt(jnp.abs(jnp.diag(covariance))), jnp.nan)
 
-    return jax.vmap(per_subject)(u, data)
+    return jax.vmap(per_subject)(u, fixed_values, data)
+
+
+def _nll_at(model, theta, fixed_values, subject_data, n_actions):
+    """NLL as a function of the natural-scale parameters (for Laplace standard errors)."""
+    obs, actions, rewards, mask, score = subject_data
+    params = {**dict(zip(model.parameter_names, theta)), **dict(zip(model.discrete_parameters, fixed_values))}
+    return -session_log_likelihood(model, params, obs, actions, rewards, mask, n_actions, score).sum()
 
 
 def fit(
@@ -171,12 +171,16 @@ def fit(
     max_iter: int = 100,
     tol: float = 1e-5,
     optimizer: str = "newton",
-    chunk_size: int = 512,
+    chunk_size: int = 1024,
     score_mask=None,
     standard_errors: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> FitResult:
     """Fit ``model`` to every subject of ``batch`` by maximum likelihood (or MAP).
+
+    Every (subject, start, profiled value) is one optimisation problem; problems run
+    side by side in ``chunk_size`` lanes, and a lane whose problem has converged takes
+    the next one (:mod:`cognax.fitting._lanes`). Each subject keeps its best problem.
 
     Args:
         model: the cognitive model; it must apply to ``batch.task``.
@@ -188,10 +192,10 @@ def fit(
         optimizer: ``"newton"`` (saddle-free Newton with exact autodiff Hessians and a
             parallel line search; the default, fastest for few parameters) or
             ``"lbfgs"`` (Optax L-BFGS with a zoom line search).
-        chunk_size: subjects fitted at once (bounds memory; one compile serves all chunks).
+        chunk_size: problems optimised side by side (bounds memory; one compile serves all).
         score_mask: ``[subject, trial]`` booleans: only these trials score (cross-validation).
         standard_errors: compute Laplace standard errors.
-        progress: called as ``progress(done, total)`` after each chunk.
+        progress: called as ``progress(done, total)`` as problems finish.
     """
     enable_float64()
     check_count("n_starts", n_starts)
@@ -203,49 +207,46 @@ def fit(
     model.check_task(batch.task)
     data = _decisions(batch, score_mask)
     n_subjects = batch.n_subjects
-    chunk = min(chunk_size, n_subjects)
-    n_chunks = math.ceil(n_subjects / chunk)
     discrete = model.discrete_parameters
-    combinations = [dict(zip(discrete, values)) for values in itertools.product(*discrete.values())] or [{}]
-    total = n_chunks * len(combinations)
-    fit_chunk = jax.jit(_fit_chunk, static_argnums=(0, 1, 3, 4, 5, 6))
-    se_chunk = jax.jit(_standard_errors, static_argnums=(0, 2))
+    values = list(itertools.product(*discrete.values()))  # [()] when nothing is profiled
+    combinations = np.array(values, dtype=float).reshape(len(values), len(discrete))
+    n_combinations = len(combinations)
 
-    u0_all = _starts(model, key, n_subjects, n_starts)  # the same starts for every profiled value
-    best = None
-    done = 0
-    for combination in combinations:
-        fixed = {name: jnp.asarray(float(value)) for name, value in combination.items()}
-        parts = []
-        for c in range(n_chunks):
-            index = np.arange(c * chunk, (c + 1) * chunk) % n_subjects  # pad the last chunk by wrapping
-            chunk_data = jax.tree.map(lambda x: x[index], data)
-            u, objective, nll, grad_norm = fit_chunk(
-                model, method, fixed, batch.n_actions, max_iter, tol, optimizer, u0_all[index], chunk_data
-            )
-            se = se_chunk(model, fixed, batch.n_actions, u, chunk_data) if standard_errors and model.n_params else None
-            keep = slice(0, n_subjects - c * chunk)
-            parts.append((u[keep], objective[keep], nll[keep], grad_norm[keep], None if se is None else se[keep]))
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        u = np.concatenate([np.asarray(p[0]) for p in parts])
-        objective = np.concatenate([np.asarray(p[1]) for p in parts])
-        nll = np.concatenate([np.asarray(p[2]) for p in parts])
-        grad_norm = np.concatenate([np.asarray(p[3]) for p in parts])
-        se = None if parts[0][4] is None else np.concatenate([np.asarray(p[4]) for p in parts])
-        candidate = dict(u=u, objective=objective, nll=nll, grad_norm=grad_norm, se=se, combination=combination)
-        if best is None:
-            best = {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in candidate.items()}
-            best["combination"] = {name: np.full(n_subjects, value, dtype=float) for name, value in combination.items()}
-        else:
-            better = candidate["objective"] < best["objective"]
-            for name in ("u", "objective", "nll", "grad_norm"):
-                best[name][better] = candidate[name][better]
-            if se is not None:
-                best["se"][better] = se[better]
-            for name, value in combination.items():
-                best["combination"][name][better] = value
+    u0 = np.asarray(_starts(model, key, n_subjects, n_starts))  # the same starts for every profiled value
+    with_standard_errors = bool(standard_errors and model.n_params)
+    if model.n_params == 0:  # nothing to optimise (a chance baseline): score the data
+        u_best = np.zeros((n_subjects, 0))
+        fixed_best = np.repeat(combinations[:1], n_subjects, axis=0)
+    else:
+        subject = np.tile(np.repeat(np.arange(n_subjects), n_starts), n_combinations)
+        fixed = np.repeat(combinations, n_subjects * n_starts, axis=0)
+        u_all, value, _, _ = solve_problems(
+            _objective(model, method, batch.n_actions),
+            np.tile(u0.reshape(n_subjects * n_starts, -1), (n_combinations, 1)),
+            (subject, fixed), (data,), optimizer=optimizer, max_iter=max_iter, tol=tol,
+            lanes=chunk_size, prepare=_subject_data, progress=progress,
+        )
+        value = np.where(np.isfinite(value), value, np.inf).reshape(n_combinations, n_subjects, n_starts)
+        value = value.transpose(1, 0, 2).reshape(n_subjects, -1)  # [subject, combination x start]
+        best = np.argmin(value, axis=1)
+        problem = (best // n_starts) * n_subjects * n_starts + np.arange(n_subjects) * n_starts + best % n_starts
+        u_best, fixed_best = u_all[problem], fixed[problem]
+
+    final = jax.jit(_final, static_argnums=(0, 1, 2, 3))
+    chunk = min(chunk_size, n_subjects)
+    parts = []
+    for c in range(math.ceil(n_subjects / chunk)):
+        index = np.arange(c * chunk, (c + 1) * chunk) % n_subjects  # pad the last chunk by wrapping
+        outputs = final(model, method, batch.n_actions, with_standard_errors, jnp.asarray(u_best[index]),
+                        jnp.asarray(fixed_best[index]), jax.tree.map(lambda x: x[index], data))
+        parts.append([np.asarray(o)[: n_subjects - c * chunk] for o in outputs])
+    nll, grad_norm, se = (np.concatenate(p) for p in zip(*parts))
+    if model.n_params == 0 and progress is not None:
+        progress(n_subjects, n_subjects)
+    best = dict(
+        u=u_best, nll=nll, grad_norm=grad_norm, se=se if with_standard_errors else None,
+        combination={name: fixed_best[:, i] for i, name in enumerate(discrete)},
+    )
     return _result(model, method, batch, best, tol, score_mask)
 
 

@@ -1,0 +1,139 @@
+"""Run many small optimisation problems side by side, refilling lanes as problems finish.
+
+A fit is thousands of small problems (subject x start x profiled value). Vmapping one
+optimiser loop over all of them makes every lane wait for the slowest; here a fixed
+number of lanes each hold one problem, advance a few iterations per round, and a lane
+whose problem is done takes the next waiting one. Only one shape is compiled for the
+full lanes; when the queue runs dry and few problems remain, they move to a narrower
+set of lanes so the stragglers do not pay for idle ones.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from cognax.fitting.optimize import OPTIMIZERS, safe_objective
+
+#: Iterations per lane between two refills.
+ITERATIONS_PER_ROUND = 3
+#: Remaining problems move to lanes this many times narrower (never narrower than ``MIN_LANES``).
+SHRINK_FACTOR = 8
+MIN_LANES = 64
+
+
+def solve_problems(
+    objective: Callable,
+    u0: np.ndarray,
+    problem_args: tuple,
+    shared_args: tuple,
+    optimizer: str = "newton",
+    max_iter: int = 100,
+    tol: float = 1e-5,
+    lanes: int = 1024,
+    prepare: Callable | None = None,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Minimise ``objective(u, *prepare(*problem_args[i], *shared_args))`` for every problem ``i``.
+
+    Args:
+        objective: scalar function of the unconstrained vector ``u`` and the arguments.
+        u0: ``[problem, n]`` starting points.
+        problem_args: arrays with a leading ``problem`` axis (an index into shared data, a
+            profiled value, ...), gathered per lane.
+        shared_args: arrays every problem sees whole (the data of all subjects).
+        optimizer: a key of :data:`~cognax.fitting.optimize.OPTIMIZERS`.
+        max_iter, tol: per-problem iteration cap and gradient-norm tolerance.
+        lanes: problems advanced side by side (bounds memory; one compile per width).
+        prepare: builds a lane's objective arguments once per round (default: the
+            problem's arguments followed by the shared ones), e.g. to gather a subject's data.
+        progress: called as ``progress(finished, total)`` after every round.
+
+    Returns:
+        ``(u, value, grad_norm, iterations)``: numpy arrays, one row per problem; the
+        gradient norm is the optimiser's last (for Newton: where its last step began).
+    """
+    u0 = np.asarray(u0, dtype=float)
+    n_problems = u0.shape[0]
+    opt = OPTIMIZERS[optimizer]
+    advance = _advance_function(optimizer, objective, max_iter, tol, prepare or _concatenate)
+    problem_args = tuple(np.asarray(a) for a in problem_args)
+
+    # Widths are powers of two of at least MIN_LANES, so fits of different sizes share compiles.
+    width = max(1, min(lanes, max(MIN_LANES, 1 << (n_problems - 1).bit_length())))
+    slot_problem = np.full(width, -1)
+    out_u = np.empty_like(u0)
+    out_value = np.full(n_problems, np.nan)
+    out_grad_norm = np.full(n_problems, np.nan)
+    out_count = np.zeros(n_problems, dtype=int)
+    next_problem = finished = 0
+    state = jax.vmap(opt.init)(jnp.asarray(u0[np.zeros(width, dtype=int)]))
+
+    while True:
+        free = np.flatnonzero(slot_problem < 0)
+        take = free[: max(0, min(len(free), n_problems - next_problem))]
+        fresh = np.zeros(width, dtype=bool)
+        fresh[take] = True
+        slot_problem[take] = np.arange(next_problem, next_problem + len(take))
+        next_problem += len(take)
+        active = slot_problem >= 0
+        if not active.any():
+            break
+        new_width = width // SHRINK_FACTOR
+        if next_problem == n_problems and active.sum() <= new_width and new_width >= MIN_LANES:
+            keep = np.flatnonzero(active)
+            index = np.concatenate([keep, np.full(new_width - len(keep), keep[0])])
+            state = jax.tree.map(lambda x: x[index], state)
+            slot_problem = np.concatenate([slot_problem[keep], np.full(new_width - len(keep), -1)])
+            fresh = np.concatenate([fresh[keep], np.zeros(new_width - len(keep), dtype=bool)])
+            width, active = new_width, slot_problem >= 0
+        source = np.where(active, slot_problem, 0)
+        state, done = advance(
+            state, jnp.asarray(u0[source]), jnp.asarray(fresh), jnp.asarray(~active),
+            tuple(jnp.asarray(a[source]) for a in problem_args), shared_args,
+        )
+        done = np.asarray(done) & active
+        if done.any():
+            slots = np.flatnonzero(done)
+            problems = slot_problem[slots]
+            out_u[problems] = np.asarray(state.u)[slots]
+            out_value[problems] = np.asarray(state.value)[slots]
+            out_grad_norm[problems] = np.asarray(state.grad_norm)[slots]
+            out_count[problems] = np.asarray(state.count)[slots]
+            slot_problem[slots] = -1
+            finished += len(slots)
+            if progress is not None:
+                progress(finished, n_problems)
+    return out_u, out_value, out_grad_norm, out_count
+
+
+def _concatenate(*args):
+    return args
+
+
+@functools.lru_cache(maxsize=32)
+def _advance_function(optimizer: str, objective: Callable, max_iter: int, tol: float, prepare: Callable):
+    """The jitted round: (re)start fresh lanes, then up to ITERATIONS_PER_ROUND iterations each.
+
+    Cached, so that fits with the same objective function reuse one compiled round.
+    """
+    opt = OPTIMIZERS[optimizer]
+    safe = safe_objective(objective)
+
+    def one_lane(state, u_fresh, fresh, idle, lane_args, shared_args):
+        state = jax.tree.map(lambda new, old: jnp.where(fresh, new, old), opt.init(u_fresh), state)
+        args = prepare(*lane_args, *shared_args)
+
+        def keep_going(carry):
+            s, i = carry
+            return (i < ITERATIONS_PER_ROUND) & ~idle & ~opt.done(s, max_iter, tol)
+
+        state, _ = jax.lax.while_loop(keep_going, lambda c: (opt.step(safe, c[0], *args), c[1] + 1), (state, 0))
+        return state, opt.done(state, max_iter, tol)
+
+    lanes = jax.vmap(one_lane, in_axes=(0, 0, 0, 0, 0, None))
+    return jax.jit(lanes)
