@@ -21,7 +21,7 @@ def test_outcome_activity_takes_the_next_decisions_state():
     np.testing.assert_array_equal(activity[:, 0], 100 * trials["session"] + trials["trial"] + 1)
     with pytest.raises(CognaxError, match="does not match"):
         outcome_activity(table.assign(trial=table["trial"] + 3), hidden)
-    with pytest.raises(CognaxError, match=r"\[seed, episode, decision, unit\]"):
+    with pytest.raises(CognaxError, match=r"\(seed, episode, decision, unit\)"):
         outcome_activity(table, hidden[0])
 
 

@@ -23,7 +23,7 @@ def _load_npz(path: Path) -> tuple[np.ndarray, Optional[np.ndarray]]:
     try:
         with np.load(path, allow_pickle=False) as archive:
             if "activity" not in archive.files:
-                raise CognaxError(f"{path}: needs an array named 'activity' [trial, unit(, time)]; it has {archive.files}")
+                raise CognaxError(f"{path}: needs an array named 'activity' (trials x units, or trials x units x time bins); it has {archive.files}")
             activity = np.asarray(archive["activity"])
             times = np.asarray(archive["times"]) if "times" in archive.files else None
     except CognaxError:
@@ -47,7 +47,8 @@ def signatures_command(
     task_name: Annotated[str, typer.Option("--task", help="task id (see `cognax tasks`)")],
     model_name: Annotated[str, typer.Option("--model", help="model id (see `cognax models`)")],
     activity_path: Annotated[Optional[Path], typer.Option(
-        "--activity", help="activity: .npz (array 'activity' [trial, unit(, time)]) or .nwb; default: DATA if .nwb")] = None,
+        "--activity", help="activity: .npz (array 'activity', trials x units, or trials x units x time bins) or .nwb; "
+        "default: DATA if it is .nwb")] = None,
     params_path: Annotated[Optional[Path], typer.Option(
         "--params", help="fitted parameters CSV (one row per subject, as `cognax fit` writes); default: fit by MLE")] = None,
     latent: Annotated[Optional[list[str]], typer.Option("--latent", help="latent to regress on (repeatable)")] = None,
@@ -94,7 +95,7 @@ def signatures_command(
         nwb_activity = None
     if activity_path is None:
         if nwb_activity is None:
-            raise CognaxError("--activity is required unless DATA is an NWB file (.nwb or .npz)")
+            raise CognaxError("--activity FILE (.npz or .nwb) is required unless DATA is an NWB file")
         activity, times = nwb_activity, info["bin_centres"]
     elif activity_path.suffix.lower() == ".nwb":
         from cognax.data.nwb import read_nwb

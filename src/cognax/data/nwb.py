@@ -39,7 +39,7 @@ def _pynwb():
     try:
         import pynwb
     except ImportError:
-        raise CognaxError("NWB files need pynwb: pip install 'cognax[neuro]'") from None
+        raise CognaxError("NWB files need pynwb: pip install pynwb==4.2.0 (the 'neuro' extra of cognax)") from None
     return pynwb
 
 

@@ -43,7 +43,7 @@ def outcome_activity(table: pd.DataFrame, hidden: np.ndarray, seed_index: int = 
     """
     hidden = np.asarray(hidden)
     if hidden.ndim != 4:
-        raise CognaxError(f"hidden states must be [seed, episode, decision, unit]; got shape {hidden.shape}")
+        raise CognaxError(f"hidden states must have axes (seed, episode, decision, unit); got shape {hidden.shape}")
     states = hidden[seed_index]
     n_episodes, n_decisions, _ = states.shape
     episodes, trials = table["session"].to_numpy(dtype=int), table["trial"].to_numpy(dtype=int)

@@ -107,7 +107,7 @@ def decode(
     """
     activity = check_activity(activity)
     if activity.ndim != 2:
-        raise CognaxError(f"decode needs activity [trial, unit]; got {activity.shape} (use decode_over_time)")
+        raise CognaxError(f"decode needs activity of shape (trials, units); got {activity.shape} (use decode_over_time)")
     values = np.asarray(target)
     if values.ndim != 1 or values.shape[0] != activity.shape[0]:
         raise CognaxError(f"target must have one value per trial ({activity.shape[0]}); got shape {values.shape}")
@@ -161,7 +161,7 @@ def decode_over_time(activity, target, times=None, **options) -> pd.DataFrame:
     """:func:`decode` in every time bin of ``[trial, unit, time]`` activity (same permutations)."""
     activity = check_activity(activity)
     if activity.ndim != 3:
-        raise CognaxError(f"decode_over_time needs activity [trial, unit, time]; got {activity.shape}")
+        raise CognaxError(f"decode_over_time needs activity of shape (trials, units, time bins); got {activity.shape}")
     labels = np.arange(activity.shape[2]) if times is None else np.asarray(times)
     if len(labels) != activity.shape[2]:
         raise CognaxError(f"times has {len(labels)} labels for {activity.shape[2]} time bins")

@@ -100,7 +100,7 @@ def learn_reversal_points(
     positive = jnp.asarray(learning_rate_positive, dtype=float)
     negative = jnp.asarray(learning_rate_negative, dtype=float)
     if positive.shape != negative.shape or positive.ndim != 1:
-        raise CognaxError(f"learning rates must be two [unit] arrays of one shape; got {positive.shape}, {negative.shape}")
+        raise CognaxError(f"learning rates must be two 1-D arrays (one rate per unit) of one shape; got {positive.shape}, {negative.shape}")
     if not (bool(((positive > 0) & (positive <= 1)).all()) and bool(((negative > 0) & (negative <= 1)).all())):
         raise CognaxError("learning rates must lie in (0, 1]")
     average_last = n_trials if average_last is None else average_last

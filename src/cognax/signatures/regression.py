@@ -42,9 +42,9 @@ def check_activity(activity, n_trials: int | None = None, what: str = "activity"
     try:
         array = np.asarray(activity, dtype=float)
     except (TypeError, ValueError):
-        raise CognaxError(f"{what} must be a numeric array [trial, unit] or [trial, unit, time]") from None
+        raise CognaxError(f"{what} must be a numeric array of shape (trials, units) or (trials, units, time bins)") from None
     if array.ndim not in (2, 3) or array.shape[0] == 0 or array.shape[1] == 0:
-        raise CognaxError(f"{what} must be [trial, unit] or [trial, unit, time]; got shape {array.shape}")
+        raise CognaxError(f"{what} must have shape (trials, units) or (trials, units, time bins); got shape {array.shape}")
     if n_trials is not None and array.shape[0] != n_trials:
         raise CognaxError(f"{what} has {array.shape[0]} trials but the trial table has {n_trials}; they must match")
     bad = ~np.isfinite(array)
@@ -71,7 +71,7 @@ def design_matrix(regressors, names: Sequence[str] | None = None, standardize: b
         values = values[:, None] if values.ndim == 1 else values
         names = [f"x{i}" for i in range(values.shape[1])] if names is None else list(names)
         if values.ndim != 2 or values.shape[1] != len(names):
-            raise CognaxError(f"regressors must be [trial, {len(names)}] for names {names}; got {values.shape}")
+            raise CognaxError(f"regressors must have shape (trials, {len(names)}) for names {names}; got {values.shape}")
     if len(names) == 0:
         raise CognaxError("give at least one regressor")
     if not np.isfinite(values).all():
@@ -225,7 +225,7 @@ def align_to_events(signal, sample_times, event_times, window: tuple[float, floa
     sample_times = np.asarray(sample_times, dtype=float)
     events = np.asarray(event_times, dtype=float)
     if signal.ndim != 2 or signal.shape[1] != sample_times.shape[0]:
-        raise CognaxError(f"signal must be [unit, sample] with one time per sample; got {signal.shape}, {sample_times.shape}")
+        raise CognaxError(f"signal must have shape (units, samples) with one time per sample; got {signal.shape}, {sample_times.shape}")
     if not np.all(np.diff(sample_times) > 0):
         raise CognaxError("sample times must increase strictly")
     if not np.isfinite(events).all():

@@ -42,7 +42,7 @@ def _rsatoolbox():
     try:
         import rsatoolbox
     except ImportError:
-        raise CognaxError("RSA needs rsatoolbox: pip install 'cognax[neuro]'") from None
+        raise CognaxError("RSA needs rsatoolbox: pip install rsatoolbox==0.3.2 (the 'neuro' extra of cognax)") from None
     return rsatoolbox
 
 
@@ -82,7 +82,7 @@ def neural_rdm(activity, conditions, distance: str = "euclidean", folds=None):
     rsatoolbox = _rsatoolbox()
     activity = check_activity(activity)
     if activity.ndim != 2:
-        raise CognaxError(f"RSA needs activity [trial, unit]; got shape {activity.shape}")
+        raise CognaxError(f"RSA needs activity of shape (trials, units); got shape {activity.shape}")
     labels = _check_conditions(conditions, activity.shape[0])
     if distance not in DISTANCES:
         raise unknown_name("RDM distance", distance, DISTANCES)

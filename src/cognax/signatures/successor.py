@@ -86,7 +86,7 @@ def successor_representation(transitions, discount: float) -> np.ndarray:
 def _check_transitions(transitions) -> np.ndarray:
     transitions = np.asarray(transitions, dtype=float)
     if transitions.ndim != 2 or transitions.shape[0] != transitions.shape[1]:
-        raise CognaxError(f"transitions must be a square [state, state] matrix; got shape {transitions.shape}")
+        raise CognaxError(f"transitions must be a square (state x state) matrix; got shape {transitions.shape}")
     rows = transitions.sum(1)
     if (transitions < 0).any() or not np.all(np.isclose(rows, 1.0) | np.isclose(rows, 0.0)):
         raise CognaxError("each row of transitions must be probabilities summing to 1 (or 0 for an episode end)")
