@@ -77,6 +77,24 @@ def test_time_resolved_regression_finds_the_planted_bins():
     assert (others["p_permutation"] <= 0.05).sum() <= null_bound(len(others))
 
 
+def test_poisson_regression_on_spike_counts():
+    rng = np.random.default_rng(10)
+    rpe = rng.normal(size=150)
+    rates = np.full((150, 120), np.e)
+    rates[:, :30] *= np.exp(0.4 * rpe)[:, None]  # 30 units with log-rate slope 0.4 per SD
+    counts = rng.poisson(rates)
+    result = encoding_regression(counts, rpe[:, None], ["rpe"], n_permutations=199, seed=3, family="poisson")
+    assert result["significant"][:30].all()
+    # the slope is recovered on the log scale: the mean over 30 units has SD about 0.01
+    assert result["coefficient"][:30].mean() == pytest.approx(0.4, abs=0.05)
+    for column in ("p_permutation", "p_parametric"):
+        assert (result[column][30:] <= 0.05).sum() <= null_bound(90)
+    with pytest.raises(CognaxError, match="non-negative counts"):
+        encoding_regression(-counts, rpe[:, None], ["rpe"], family="poisson")
+    with pytest.raises(CognaxError, match="unknown regression family"):
+        encoding_regression(counts, rpe[:, None], ["rpe"], family="binomial")
+
+
 def test_regression_bad_inputs():
     rng = np.random.default_rng(3)
     table = latents(50, rng)

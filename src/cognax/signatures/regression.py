@@ -123,6 +123,7 @@ def encoding_regression(
     fdr: float = 0.05,
     unit_names: Sequence | None = None,
     times: Sequence[float] | None = None,
+    family: str = "gaussian",
 ) -> pd.DataFrame:
     """Regress every unit's activity on the regressors, with permutation tests and FDR control.
 
@@ -137,6 +138,12 @@ def encoding_regression(
         fdr: the false-discovery rate for ``significant``.
         unit_names: labels for the units (default 0..n-1).
         times: labels for the time bins of 3-D activity.
+        family: ``"gaussian"`` (OLS, t statistics, Freedman-Lane permutations) or
+            ``"poisson"`` (a GLM with log link for spike counts,
+            :mod:`cognax.signatures.glm`; Wald z statistics in the ``t`` column, normal
+            p-values, and permutations of the activity across trials, which test the
+            joint null that no regressor relates to the unit: exact for one regressor,
+            and for several a test of the unit's tuning to any of them).
 
     Returns:
         One row per unit x regressor (x time bin): ``unit, [time], regressor, coefficient
@@ -159,14 +166,25 @@ def encoding_regression(
     if n_trials <= design.shape[1] + 1:
         raise CognaxError(f"need more trials ({n_trials}) than regressors + 2 ({design.shape[1] + 1})")
     time_resolved = activity.ndim == 3
-    coefficients, t = _t_statistics(design, activity)
-    dof = n_trials - design.shape[1]
-    p_parametric = 2.0 * stats.t.sf(np.abs(t), dof)
+    if family == "gaussian":
+        coefficients, t = _t_statistics(design, activity)
+        p_parametric = 2.0 * stats.t.sf(np.abs(t), n_trials - design.shape[1])
+    elif family == "poisson":
+        from cognax.signatures.glm import check_counts, poisson_fit
+
+        check_counts(activity)
+        coefficients, t = poisson_fit(design, activity)
+        p_parametric = 2.0 * stats.norm.sf(np.abs(t))
+    else:
+        raise unknown_name("regression family", family, ("gaussian", "poisson"))
     p_permutation = np.full_like(t, np.nan)
     if n_permutations:
         orders = _permutations(seed, n_trials, n_permutations)
-        for j in range(1, design.shape[1]):
-            p_permutation[j] = _freedman_lane(design, activity, j, t[j], orders)
+        if family == "gaussian":
+            for j in range(1, design.shape[1]):
+                p_permutation[j] = _freedman_lane(design, activity, j, t[j], orders)
+        else:
+            p_permutation[1:] = _permuted_poisson(design, activity, t[1:], orders)
 
     unit_labels = np.arange(n_units) if unit_names is None else np.asarray(unit_names)
     if len(unit_labels) != n_units:
@@ -205,6 +223,20 @@ def _freedman_lane(design, activity, column, observed_t, orders) -> np.ndarray:
         _, t = _t_statistics(design, fitted + residuals[order], column)
         exceed += np.abs(t) >= np.abs(observed_t.ravel()) - 1e-12
     return ((1.0 + exceed) / (1.0 + len(orders))).reshape(observed_t.shape)
+
+
+def _permuted_poisson(design, activity, observed_z, orders, chunk: int = 50) -> np.ndarray:
+    """Permutation p-values of every slope of a Poisson GLM (activity permuted across trials)."""
+    from cognax.signatures.glm import poisson_fit
+
+    exceed = np.zeros(observed_z.shape)
+    for start in range(0, len(orders), chunk):
+        block = orders[start:start + chunk]
+        # [trial, permutation, ...]: one batched fit for a chunk of permutations
+        permuted = np.stack([activity[order] for order in block], axis=1)
+        _, z = poisson_fit(design, permuted)
+        exceed += (np.abs(z[1:]) >= np.abs(observed_z)[:, None] - 1e-12).sum(axis=1)
+    return (1.0 + exceed) / (1.0 + len(orders))
 
 
 def fraction_significant(result: pd.DataFrame, regressor: str) -> float:
