@@ -93,7 +93,7 @@ def test_signatures_from_nwb_fits_and_writes_latents_back(monkeypatch, capsys, s
     out = tmp_path / "out"
     code, out_text, err = run(
         monkeypatch, capsys, "signatures", nwb, "--task", "bandit", "--model", "q_learning", "--event", "feedback_time",
-        "--window", "0,0.2", "--column", "choice=response", "--permutations", "99", "--out", out,
+        "--window", "0,0.2", "--column", "choice=response", "--permutations", "99", "--family", "poisson", "--out", out,
     )
     assert code == 0, err
     fitted = pd.read_csv(out / "params.csv")

@@ -56,6 +56,7 @@ def signatures_command(
     conditions: Annotated[int, typer.Option("--conditions", help="number of RSA conditions (quantile bins)")] = 6,
     permutations: Annotated[int, typer.Option("--permutations", help="permutations per test")] = 1000,
     fdr: Annotated[float, typer.Option("--fdr", help="false-discovery rate")] = 0.05,
+    family: Annotated[str, typer.Option("--family", help="regression: gaussian (OLS) or poisson (spike counts)")] = "gaussian",
     event: Annotated[str, typer.Option("--event", help="NWB: trials column to align activity to")] = "start_time",
     window: Annotated[str, typer.Option("--window", help="NWB: FROM,TO seconds around the event")] = "0,1",
     bins: Annotated[int, typer.Option("--bins", help="NWB: time bins in the window (1: one number per trial)")] = 1,
@@ -115,7 +116,7 @@ def signatures_command(
     enable_compilation_cache()
     results = analyse(
         table, activity, task, model, params=params, latent_names=latent, rsa_latent=rsa_latent,
-        n_conditions=conditions, n_permutations=permutations, fdr=fdr, seed=seed, times=times,
+        n_conditions=conditions, n_permutations=permutations, fdr=fdr, seed=seed, times=times, family=family,
     )
     if out.exists() and not out.is_dir():
         raise CognaxError(f"--out {str(out)!r} is a file; give a folder")

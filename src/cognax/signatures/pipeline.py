@@ -74,6 +74,7 @@ def analyse(
     fdr: float = 0.05,
     seed: int = 0,
     times: Sequence[float] | None = None,
+    family: str = "gaussian",
 ) -> dict:
     """Fit the model, compute its latents and relate them to the activity.
 
@@ -89,6 +90,7 @@ def analyse(
         n_conditions: quantile bins for RSA.
         n_permutations, fdr, seed: for the permutation tests.
         times: labels of the time bins of 3-D activity.
+        family: ``"gaussian"`` (OLS) or ``"poisson"`` (spike counts) for the regression.
 
     Returns:
         ``{"latents", "params", "regression", "rsa", "decoding", "rdms"}``.
@@ -121,7 +123,8 @@ def analyse(
     kept_latents, kept_activity = latents[keep].reset_index(drop=True), activity[keep]
 
     encoding = regression.encoding_regression(
-        kept_activity, kept_latents, latent_names, n_permutations=n_permutations, seed=seed, fdr=fdr, times=times
+        kept_activity, kept_latents, latent_names, n_permutations=n_permutations, seed=seed, fdr=fdr, times=times,
+        family=family,
     )
     flat = kept_activity if kept_activity.ndim == 2 else kept_activity.mean(axis=2)
     conditions = rsa.condition_labels(kept_latents[rsa_latent], n_conditions)
