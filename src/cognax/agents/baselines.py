@@ -221,7 +221,7 @@ def policy_regret(policy: str, key: jax.Array, n_episodes: int = 10_000, horizon
 
 EPSILONS = (0.01, 0.02, 0.05, 0.1, 0.2)
 LEARNING_RATES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
-INVERSE_TEMPERATURES = (2.0, 5.0, 10.0, 20.0, 50.0)
+INVERSE_TEMPERATURES = (2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0)
 
 
 def best_fixed_parameters(policy: str, key: jax.Array, n_episodes: int = 2_000, horizon: int = 100) -> dict:
