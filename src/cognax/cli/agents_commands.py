@@ -17,7 +17,7 @@ def train_command(
     architecture: Annotated[Optional[str], typer.Option("--architecture", help="rnn, gru or lstm")] = None,
     hidden: Annotated[Optional[int], typer.Option("--hidden", help="units of the recurrent core")] = None,
     objective: Annotated[Optional[str], typer.Option("--objective", help="a2c, reinforce or supervised")] = None,
-    learning_rule: Annotated[Optional[str], typer.Option("--learning-rule", help="how updates are formed (bptt)")] = None,
+    learning_rule: Annotated[Optional[str], typer.Option("--learning-rule", help="how updates are formed (bptt, or a rule registered in cognax.agents.learning_rules)")] = None,
     config_file: Annotated[Optional[Path], typer.Option("--config", help="TOML file with AgentConfig keys")] = None,
     episodes: Annotated[Optional[int], typer.Option("--episodes", help="training episodes per seed")] = None,
     seeds: Annotated[int, typer.Option("--seeds", help="number of agents (seeds 0..S-1), trained together")] = 1,
