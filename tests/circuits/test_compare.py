@@ -112,6 +112,8 @@ def test_a_users_npz_file_trains(monkeypatch, capsys, tmp_path):
         (["--dataset", "{nan}", "--rules", "backprop"], "x_train must hold finite numbers \\(first at row 3, column 1\\)"),
         (["--dataset", "{float_labels}", "--rules", "backprop"], "y_test must hold integer class labels"),
         (["--dataset", "{no_test}", "--rules", "backprop"], "missing array\\(s\\) x_test"),
+        (["--dataset", "{tmp}/mine.npz", "--rules", "backprop", "--optimizer", "sgd", "--learning-rate", "1e38"],
+         "training with backprop diverged at epoch 1 .*lower the learning rate"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(monkeypatch, capsys, tmp_path, args, message):
@@ -123,6 +125,7 @@ def test_bad_input_exits_2_with_one_line(monkeypatch, capsys, tmp_path, args, me
         "{float_labels}": str(_npz(tmp_path / "float.npz", y_test=np.full(10, 0.5))),
         "{no_test}": str(_npz(tmp_path / "no_test.npz", x_test=None)),
     }
+    _npz(tmp_path / "mine.npz")
     args = [files.get(a, a.replace("{tmp}", str(tmp_path))) for a in args]
     code, _, err = cognax(monkeypatch, capsys, "circuits", "compare", *args, "--epochs", 1, "--out", tmp_path / "out")
     assert code == 2

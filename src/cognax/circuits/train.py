@@ -133,7 +133,7 @@ def fit(key, network: MLP, rule: LearningRule, optimizer: optax.GradientTransfor
         rows.append(dict(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
                          test_loss=test_loss, test_accuracy=test_accuracy, seconds=elapsed))
         if not np.isfinite(train_loss):
-            raise FloatingPointError(f"training with {rule.name} diverged at epoch {epoch} (loss {train_loss}); lower the learning rate")
+            raise CognaxError(f"training with {rule.name} diverged at epoch {epoch} (loss {train_loss}); lower the learning rate")
     per_epoch = float(np.median(epoch_seconds[1:])) if len(epoch_seconds) > 1 else epoch_seconds[0]
     return TrainResult(state.params, pd.DataFrame(rows), elapsed, per_epoch)
 
