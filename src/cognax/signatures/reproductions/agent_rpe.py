@@ -69,7 +69,7 @@ def run(out: Path, *, quick: bool, seed: int) -> list[Check]:
     out = Path(out)
     # test episodes for the regret; the first ``analysed`` of them for the RPE analysis.
     train_episodes, test_episodes, analysed, n_permutations, n_shuffles = (
-        (4_000, 200, 40, 99, 19) if quick else (20_000, 500, 200, 999, 99)
+        (4_000, 200, 40, 99, 19) if quick else (20_000, 500, 100, 199, 99)
     )
     trained = train_agents(_config().with_episodes(train_episodes, 100), seeds=[seed])
     evaluation = evaluate(trained.trainer, trained.state.params, trained.seeds, jax.random.key(10_000 + seed),
