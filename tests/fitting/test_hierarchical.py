@@ -28,7 +28,7 @@ from cognax.fitting import (
     information_criteria,
     join_comparisons,
     loo_waic,
-    predictive_check,
+    posterior_predictive_check,
     read_posterior,
 )
 from cognax.fitting.diagnostics import import_arviz
@@ -216,7 +216,7 @@ def test_diagnostics_of_a_fit_and_of_bad_chains(fits):
 
 def test_posterior_predictive_check(fits, task, tmp_path):
     table, _, result = fits[0]
-    check = predictive_check(result, table, task, jax.random.key(0), n_draws=8)
+    check = posterior_predictive_check(result, table, task, jax.random.key(0), n_draws=8)
     assert check.kind == "lagged_regression" and len(check.simulated) == 8
     summary = check.table()
     assert {"observed", "simulated_mean", "simulated_low", "simulated_high"} <= set(summary.columns)

@@ -181,7 +181,7 @@ def _fit_hierarchical(table, task, batch, model_names, chains, warmup, samples, 
     from cognax.cli._common import enable_compilation_cache
     from cognax.cli._progress import progress_bar
     from cognax.data.io import atomic_write
-    from cognax.fitting import diagnose, fit_hierarchical, information_criteria, predictive_check
+    from cognax.fitting import diagnose, fit_hierarchical, information_criteria, posterior_predictive_check
     from cognax.fitting.information_criteria import pareto_k_message
 
     chosen = [models.make(name) for name in model_names]
@@ -205,7 +205,7 @@ def _fit_hierarchical(table, task, batch, model_names, chains, warmup, samples, 
         report = diagnose(result.idata)
         with atomic_write(folder / "diagnostics.txt", mode="w") as handle:
             handle.write(report.to_text())
-        check = predictive_check(result, table, task, check_key, n_draws=min(50, chains * samples))
+        check = posterior_predictive_check(result, table, task, check_key, n_draws=min(50, chains * samples))
         written = ["posterior.nc", "group.csv", "subjects.csv", "ic.csv", "diagnostics.txt"]
         if check is not None:
             _write_csv(check.table(), folder / "ppc.csv")

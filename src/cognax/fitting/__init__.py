@@ -9,17 +9,10 @@ Example:
 from cognax.fitting.comparison import ModelSelection, compare, random_effects_bms
 from cognax.fitting.diagnostics import Diagnostics, diagnose
 from cognax.fitting.estimator import MLE
-from cognax.fitting.hierarchical import (
-    Hierarchical,
-    HierarchicalResult,
-    PredictiveCheck,
-    fit_hierarchical,
-    posterior_predictive,
-    predictive_check,
-    read_posterior,
-)
+from cognax.fitting.hierarchical import Hierarchical, HierarchicalResult, fit_hierarchical, read_posterior
 from cognax.fitting.information_criteria import compare_hierarchical, information_criteria, join_comparisons, loo_waic
 from cognax.fitting.mle import FitResult, fit
+from cognax.fitting.posterior_predictive import PredictiveCheck, posterior_predictive, posterior_predictive_check
 from cognax.fitting.validation import cross_validate, model_recovery, parameter_recovery, sample_parameters
 
 __all__ = [
@@ -28,6 +21,6 @@ __all__ = [
 ]
 __all__ += [
     "Hierarchical", "HierarchicalResult", "fit_hierarchical", "read_posterior", "posterior_predictive",
-    "predictive_check", "PredictiveCheck", "diagnose", "Diagnostics", "loo_waic", "information_criteria",
+    "posterior_predictive_check", "PredictiveCheck", "diagnose", "Diagnostics", "loo_waic", "information_criteria",
     "compare_hierarchical", "join_comparisons",
 ]
