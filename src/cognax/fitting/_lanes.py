@@ -54,8 +54,8 @@ def solve_problems(
         progress: called as ``progress(finished, total)`` after every round.
 
     Returns:
-        ``(u, value, grad_norm, iterations)``: numpy arrays, one row per problem; the
-        gradient norm is the optimiser's last (for Newton: where its last step began).
+        The final optimiser states, as numpy arrays with one row per problem (for every
+        optimiser: ``u``, ``value``, ``grad_norm`` — the optimiser's last — and ``count``).
     """
     u0 = np.asarray(u0, dtype=float)
     n_problems = u0.shape[0]
@@ -66,12 +66,9 @@ def solve_problems(
     # Widths are powers of two of at least MIN_LANES, so fits of different sizes share compiles.
     width = max(1, min(lanes, max(MIN_LANES, 1 << (n_problems - 1).bit_length())))
     slot_problem = np.full(width, -1)
-    out_u = np.empty_like(u0)
-    out_value = np.full(n_problems, np.nan)
-    out_grad_norm = np.full(n_problems, np.nan)
-    out_count = np.zeros(n_problems, dtype=int)
     next_problem = finished = 0
     state = jax.vmap(opt.init)(jnp.asarray(u0[np.zeros(width, dtype=int)]))
+    out = jax.tree.map(lambda x: np.zeros((n_problems, *x.shape[1:]), x.dtype), state)
 
     while True:
         free = np.flatnonzero(slot_problem < 0)
@@ -100,15 +97,22 @@ def solve_problems(
         if done.any():
             slots = np.flatnonzero(done)
             problems = slot_problem[slots]
-            out_u[problems] = np.asarray(state.u)[slots]
-            out_value[problems] = np.asarray(state.value)[slots]
-            out_grad_norm[problems] = np.asarray(state.grad_norm)[slots]
-            out_count[problems] = np.asarray(state.count)[slots]
+            out = _store(out, state, slots, problems)
             slot_problem[slots] = -1
             finished += len(slots)
             if progress is not None:
                 progress(finished, n_problems)
-    return out_u, out_value, out_grad_norm, out_count
+    return out
+
+
+def _store(out, state, slots, problems):
+    """Copy the finished lanes' states into their problems' rows."""
+
+    def put(stored, values):
+        stored[problems] = np.asarray(values)[slots]
+        return stored
+
+    return jax.tree.map(put, out, state)
 
 
 def _concatenate(*args):

@@ -155,6 +155,33 @@ def _final(model, method, n_actions, with_standard_errors, u, fixed_values, data
     return jax.vmap(per_subject)(u, fixed_values, data)
 
 
+def _from_newton_state(model: Model, method: Method, state, with_standard_errors: bool):
+    """NLL, gradient norm and Laplace SEs from the Newton solver's final state.
+
+    The SEs use the delta method: with ``theta = constrain(u)``, the covariance of
+    ``theta_i`` is ``J_i^2 (H_u^-1)_ii``, where ``H_u`` is the Hessian of the objective in
+    the unconstrained space and ``J_i = d theta_i / d u_i`` — at a stationary point the
+    same as inverting the natural-scale Hessian. For MAP fits they describe the
+    posterior (the objective includes the prior).
+    """
+    nll = state.value
+    if method == "map":  # the objective is NLL - log prior
+        nll = nll + np.asarray(model.log_prior(model.constrain(jnp.asarray(state.u))))
+    gradient = state.grad + np.einsum("sij,sj->si", state.hessian, state.move)
+    grad_norm = np.linalg.norm(gradient, axis=1)
+    n = model.n_params
+    if not with_standard_errors:
+        return nll, grad_norm, np.full((len(nll), n), np.nan)
+    jacobian = np.stack([np.asarray(jax.vmap(jax.grad(p.constrain))(jnp.asarray(state.u[:, i])))
+                         for i, p in enumerate(model.parameters)], axis=1)
+    hessian = np.where(np.isfinite(state.hessian), state.hessian, 0.0)
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    positive = np.all(eigenvalues > 1e-8, axis=1) & np.all(np.isfinite(state.hessian), axis=(1, 2))
+    covariance = np.linalg.inv(np.where(positive[:, None, None], hessian, np.eye(n)))
+    se = np.abs(jacobian) * np.sqrt(np.abs(np.diagonal(covariance, axis1=1, axis2=2)))
+    return nll, grad_norm, np.where(positive[:, None], se, np.nan)
+
+
 def _nll_at(model, theta, fixed_values, subject_data, n_actions):
     """NLL as a function of the natural-scale parameters (for Laplace standard errors)."""
     obs, actions, rewards, mask, score = subject_data
@@ -220,27 +247,32 @@ def fit(
     else:
         subject = np.tile(np.repeat(np.arange(n_subjects), n_starts), n_combinations)
         fixed = np.repeat(combinations, n_subjects * n_starts, axis=0)
-        u_all, value, _, _ = solve_problems(
+        states = solve_problems(
             _objective(model, method, batch.n_actions),
             np.tile(u0.reshape(n_subjects * n_starts, -1), (n_combinations, 1)),
             (subject, fixed), (data,), optimizer=optimizer, max_iter=max_iter, tol=tol,
             lanes=chunk_size, prepare=_subject_data, progress=progress,
         )
-        value = np.where(np.isfinite(value), value, np.inf).reshape(n_combinations, n_subjects, n_starts)
-        value = value.transpose(1, 0, 2).reshape(n_subjects, -1)  # [subject, combination x start]
-        best = np.argmin(value, axis=1)
+        value = np.where(np.isfinite(states.value), states.value, np.inf)
+        value = value.reshape(n_combinations, n_subjects, n_starts).transpose(1, 0, 2).reshape(n_subjects, -1)
+        best = np.argmin(value, axis=1)  # over [combination x start]
         problem = (best // n_starts) * n_subjects * n_starts + np.arange(n_subjects) * n_starts + best % n_starts
-        u_best, fixed_best = u_all[problem], fixed[problem]
+        u_best, fixed_best = states.u[problem], fixed[problem]
 
-    final = jax.jit(_final, static_argnums=(0, 1, 2, 3))
-    chunk = min(chunk_size, n_subjects)
-    parts = []
-    for c in range(math.ceil(n_subjects / chunk)):
-        index = np.arange(c * chunk, (c + 1) * chunk) % n_subjects  # pad the last chunk by wrapping
-        outputs = final(model, method, batch.n_actions, with_standard_errors, jnp.asarray(u_best[index]),
-                        jnp.asarray(fixed_best[index]), jax.tree.map(lambda x: x[index], data))
-        parts.append([np.asarray(o)[: n_subjects - c * chunk] for o in outputs])
-    nll, grad_norm, se = (np.concatenate(p) for p in zip(*parts))
+    if optimizer == "newton" and model.n_params:
+        # The solver's last gradient and Hessian describe the optimum: no further pass.
+        state = jax.tree.map(lambda x: x[problem], states)
+        nll, grad_norm, se = _from_newton_state(model, method, state, with_standard_errors)
+    else:
+        final = jax.jit(_final, static_argnums=(0, 1, 2, 3))
+        chunk = min(chunk_size, n_subjects)
+        parts = []
+        for c in range(math.ceil(n_subjects / chunk)):
+            index = np.arange(c * chunk, (c + 1) * chunk) % n_subjects  # pad the last chunk by wrapping
+            outputs = final(model, method, batch.n_actions, with_standard_errors, jnp.asarray(u_best[index]),
+                            jnp.asarray(fixed_best[index]), jax.tree.map(lambda x: x[index], data))
+            parts.append([np.asarray(o)[: n_subjects - c * chunk] for o in outputs])
+        nll, grad_norm, se = (np.concatenate(p) for p in zip(*parts))
     if model.n_params == 0 and progress is not None:
         progress(n_subjects, n_subjects)
     best = dict(

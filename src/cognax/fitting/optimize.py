@@ -41,12 +41,25 @@ class NewtonState(NamedTuple):
     grad_norm: jax.Array  # at the u the last step started from (inf before the first step)
     count: jax.Array
     stalled: jax.Array
+    #: gradient and Hessian where the last step started, and that step: together they give
+    #: the gradient and curvature at the final u without another pass over the data.
+    grad: jax.Array
+    hessian: jax.Array
+    move: jax.Array
+
+    def final_gradient(self):
+        """The gradient at ``u``, from the last evaluation and step (exact for a quadratic)."""
+        return self.grad + self.hessian @ self.move
 
 
 def newton_init(u0) -> NewtonState:
     """A fresh problem at ``u0`` (nothing evaluated yet: the first step does it)."""
     u0 = jnp.asarray(u0, dtype=float)
-    return NewtonState(u0, jnp.asarray(jnp.inf), jnp.asarray(jnp.inf), jnp.asarray(0, jnp.int32), jnp.asarray(False))
+    n = u0.shape[0]
+    return NewtonState(
+        u0, jnp.asarray(jnp.inf), jnp.asarray(jnp.inf), jnp.asarray(0, jnp.int32), jnp.asarray(False),
+        jnp.zeros(n), jnp.zeros((n, n)), jnp.zeros(n),
+    )
 
 
 def newton_step(safe, state: NewtonState, *args, ftol: float = 1e-10, max_step: float = 5.0) -> NewtonState:
@@ -70,7 +83,8 @@ def newton_step(safe, state: NewtonState, *args, ftol: float = 1e-10, max_step: 
     hessian, (grad, value) = jax.jacfwd(gradient_with_value, has_aux=True)(u)
     grad = jnp.where(jnp.isfinite(grad), grad, 0.0)
     hessian = jnp.where(jnp.isfinite(hessian), hessian, 0.0)
-    eigenvalues, eigenvectors = jnp.linalg.eigh(0.5 * (hessian + hessian.T))
+    hessian = 0.5 * (hessian + hessian.T)
+    eigenvalues, eigenvectors = jnp.linalg.eigh(hessian)
     eigenvalues = jnp.maximum(jnp.abs(eigenvalues), 1e-6 * (1.0 + jnp.max(jnp.abs(eigenvalues))))
     direction = -eigenvectors @ ((eigenvectors.T @ grad) / eigenvalues)
     norm = jnp.linalg.norm(direction)
@@ -85,7 +99,9 @@ def newton_step(safe, state: NewtonState, *args, ftol: float = 1e-10, max_step: 
     new_u = jnp.where(improved, candidates[best], u)
     new_value = jnp.where(improved, values[best], value)
     stalled = ~improved | (value - new_value < ftol * (1.0 + jnp.abs(new_value)))
-    return NewtonState(new_u, new_value, jnp.linalg.norm(grad), state.count + 1, stalled)
+    return NewtonState(
+        new_u, new_value, jnp.linalg.norm(grad), state.count + 1, stalled, grad, hessian, new_u - u
+    )
 
 
 def newton_done(state: NewtonState, max_iter: int, tol: float):
