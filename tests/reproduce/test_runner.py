@@ -16,6 +16,10 @@ def _fake(out, *, quick, seed):
     return [reproduce.close_to("value", 1.02, 1.0, 0.05), reproduce.below("regret", 3.0, 2.0, "bound")]
 
 
+def _needs_extra(out, *, quick, seed):
+    raise CognaxError("install the extra: pip install 'cognax[neuro]' (array [trial, unit])")
+
+
 def _broken(out, *, quick, seed):
     (out / "half.csv").write_text("x\n")
     raise RuntimeError("boom")
@@ -26,6 +30,7 @@ def fake_registry(monkeypatch):
     entries = [
         reproduce.Reproduction("fake", "a fake result", _fake),
         reproduce.Reproduction("broken", "fails half-way", _broken),
+        reproduce.Reproduction("extra", "needs an extra", _needs_extra),
     ]
     monkeypatch.setattr(_agents, "REPRODUCTIONS", _agents.REPRODUCTIONS + entries)
 
@@ -74,3 +79,5 @@ def test_cli_exit_codes(tmp_path, fake_registry, monkeypatch, capsys):
     assert code == 2 and "unknown reproduction 'nope'" in err and not (tmp_path / "x").exists()
     code, _, err = cognax("reproduce", "fake")
     assert code == 2 and "--out is required" in err
+    code, _, err = cognax("reproduce", "extra", "--out", tmp_path / "e")
+    assert code == 2 and "pip install 'cognax[neuro]' (array [trial, unit])" in err  # brackets are not markup
