@@ -95,7 +95,7 @@ def test_estimate_points_along_the_true_gradient():
 def test_training_is_deterministic_and_moves_the_weights():
     config = AgentConfig(task="bandit", task_options=(("n_arms", 2), ("n_trials", 10)), architecture="rnn",
                          hidden_size=4, n_envs=4, rollout_length=5, n_updates=2)
-    trainer = make_trainer(config, sigma=0.1)
+    trainer = make_trainer(config, sigma=0.1, n_samples=2)
     update = jax.jit(trainer.update)  # one compile serves every run below
 
     def run(seed):
@@ -120,3 +120,5 @@ def test_bad_configuration_is_a_clear_error():
         make_trainer(AgentConfig(task="bandit", architecture="gru"))
     with pytest.raises(CognaxError, match="sigma must be a finite number > 0"):
         make_trainer(AgentConfig(task="bandit", architecture="rnn"), sigma=0.0)
+    with pytest.raises(CognaxError, match="n_samples must be a positive integer"):
+        make_trainer(AgentConfig(task="bandit", architecture="rnn"), n_samples=0)

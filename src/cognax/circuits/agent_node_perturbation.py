@@ -16,17 +16,18 @@ in the core state, so the roll-out itself (:func:`cognax.agents.rollout.unroll`)
 :class:`NodePerturbationTrainer` (built by :func:`make_trainer`) is the agents' trainer whose
 update runs a clean and a perturbed roll-out of the same segment with the same random keys
 (common random numbers: actions and outcomes differ only where the noise changes them), scores
-each environment ``e`` by ``S_e``, minus its reward per trial (the A2C and REINFORCE losses are
-surrogates whose value means nothing under perturbation; see :mod:`cognax.circuits.agent_rules`),
-and forms the gradient estimate
+each environment ``e`` by ``S_e``, minus its reward per trial minus the objective's entropy bonus
+(``entropy_coef`` times the mean policy entropy; the policy-gradient part of the A2C and REINFORCE
+losses is a surrogate whose value means nothing under perturbation, see
+:mod:`cognax.circuits.agent_rules`), and forms the gradient estimate
 
     ``d_W = mean_e (S_e(perturbed) - S_e(clean)) e_W,e / sigma^2``
 
 (Williams 1992; Fiete & Seung 2006), which the run's Optax optimiser then applies, as for every
 other rule. The value unit does not affect reward, so it is credited with the change in its own
 value loss instead (when the objective has one; otherwise the value head stays where it is).
-Each environment carries its own noise, so ``n_envs`` environments give ``n_envs`` samples per
-update. The noise affects only the current segment's reward: credit is assigned within a segment,
+Each environment carries its own noise in each of ``n_samples`` perturbed roll-outs, so an update
+averages ``n_samples x n_envs`` samples. The noise affects only the current segment's reward: credit is assigned within a segment,
 as truncated BPTT does.
 
 References: Williams RJ (1992). Simple statistical gradient-following algorithms for connectionist
@@ -130,11 +131,12 @@ def node_perturbation_direction(params, eligibility: tuple, score_change: jax.Ar
     return eqx.tree_at(lambda p: tuple(getattr(p, name) for name in FIELDS), params, tuple(estimates))
 
 
-def make_trainer(config, sigma: float = 0.05):
+def make_trainer(config, sigma: float = 0.2, n_samples: int = 16):
     """The agents' Trainer for ``config`` with :class:`NodePerturbationAgent`, updated by node perturbation.
 
     Needs ``architecture="rnn"`` and ``learning_rule="bptt"`` (the default; this trainer replaces the
-    rule, so no other rule may be asked for). ``sigma``: the noise's standard deviation.
+    rule, so no other rule may be asked for). ``sigma``: the noise's standard deviation; ``n_samples``:
+    perturbed roll-outs per environment and update (evaluated in parallel with ``vmap``).
     """
     from cognax.agents.train import Trainer
 
@@ -145,16 +147,19 @@ def make_trainer(config, sigma: float = 0.05):
         )
     if not (isinstance(sigma, (int, float)) and sigma > 0 and jnp.isfinite(sigma)):
         raise CognaxError(f"node perturbation: sigma must be a finite number > 0; got {sigma!r}")
+    if not isinstance(n_samples, int) or isinstance(n_samples, bool) or n_samples < 1:
+        raise CognaxError(f"node perturbation: n_samples must be a positive integer; got {n_samples!r}")
 
     class NodePerturbationTrainer(Trainer):
         noise_sigma = float(sigma)
+        noise_samples = n_samples
 
         def new_agent(self, key):
             return NodePerturbationAgent(self.environment.input_size, self.config.hidden_size,
                                          self.environment.task.n_actions, key=key)
 
         def environment_scores(self, params, envs, key, noise, entropy_coef):
-            """Per environment: ``(minus reward per trial, value loss or 0, eligibility)`` of one roll-out."""
+            """Per environment: ``(score, value loss or 0, eligibility)`` of one roll-out (see the module docs)."""
             return _environment_scores(self, params, envs, key, noise, entropy_coef)
 
         def update(self, state):
@@ -173,9 +178,14 @@ def _environment_scores(trainer, params, envs, key, noise, entropy_coef):
     start = envs.replace(core_state=jax.vmap(lambda core, n: perturbed_state(agent, core, n))(envs.core_state, noise))
     final, steps = jax.vmap(unroll, in_axes=(None, None, 0, 0))(agent, env, start, keys)
     reward_per_trial = jnp.mean(steps.reward, axis=1) * env.task.decisions_per_trial
+    # the entropy bonus is part of the objective and, unlike the policy-gradient surrogate, its value means
+    # what it says: without it the policy collapses onto one arm, as it would under A2C without the bonus
+    log_probs = jax.nn.log_softmax(steps.logits)
+    entropy = -jnp.mean(jnp.sum(jnp.exp(log_probs) * log_probs, axis=-1), axis=1)
+    score = -reward_per_trial - entropy_coef * entropy
     eligibility = final.core_state[1]
     if config.objective not in _WITH_VALUE_LOSS:
-        return -reward_per_trial, jnp.zeros_like(reward_per_trial), eligibility
+        return score, jnp.zeros_like(score), eligibility
     if length == env.n_decisions:
         last_value = jnp.zeros(config.n_envs)
     else:
@@ -186,7 +196,7 @@ def _environment_scores(trainer, params, envs, key, noise, entropy_coef):
         segment = _one_env_segment(steps, envs, env, e, last_value)
         return trainer.objective(segment, config, entropy_coef)[1]["value_loss"]
 
-    return -reward_per_trial, jax.vmap(value_loss)(jnp.arange(config.n_envs)), eligibility
+    return score, jax.vmap(value_loss)(jnp.arange(config.n_envs)), eligibility
 
 
 def _one_env_segment(steps, envs, env, e, last_value=None):
@@ -218,11 +228,16 @@ def _update(trainer, state):
     # the clean roll-out carries the run on and reports the metrics, exactly as for every other rule
     _, (final, metrics) = trainer.segment_loss(state.params, envs, rollout_key, entropy_coef)
     agent = trainer.agent(state.params)
-    noise = trainer.noise_sigma * jax.random.normal(noise_key, (config.n_envs, env.rollout_length, agent.n_units))
-    clean_score, clean_value, _ = trainer.environment_scores(state.params, envs, rollout_key, jnp.zeros_like(noise), entropy_coef)
-    score, value, eligibility = trainer.environment_scores(state.params, envs, rollout_key, noise, entropy_coef)
-    direction = node_perturbation_direction(state.params, eligibility, score - clean_score, value - clean_value,
-                                            trainer.noise_sigma)
+    shape = (trainer.noise_samples, config.n_envs, env.rollout_length, agent.n_units)
+    noise = trainer.noise_sigma * jax.random.normal(noise_key, shape)
+    clean_score, clean_value, _ = trainer.environment_scores(state.params, envs, rollout_key, jnp.zeros_like(noise[0]),
+                                                             entropy_coef)
+    score, value, eligibility = jax.vmap(
+        lambda n: trainer.environment_scores(state.params, envs, rollout_key, n, entropy_coef))(noise)
+    # every (sample, environment) pair is one sample of the estimate
+    merge = lambda x: x.reshape((-1,) + x.shape[2:])  # noqa: E731
+    direction = node_perturbation_direction(state.params, jax.tree.map(merge, eligibility), merge(score - clean_score),
+                                            merge(value - clean_value), trainer.noise_sigma)
     updates, opt_state = trainer.optimizer.update(direction, state.opt_state, state.params)
     new_state = TrainState(params=optax.apply_updates(state.params, updates), opt_state=opt_state,
                            rule_state=state.rule_state, envs=final, key=key, update=state.update + 1)

@@ -41,6 +41,6 @@ REPRODUCTIONS: list = [
                  _lazy("vision", "run_receptive_fields")),
     Reproduction("ventral_stream", "convnet on digits: RSA moves from pixels to categories with depth; edge-like first layer",
                  _lazy("vision", "run_ventral_stream")),
-    Reproduction("agent_learning_rules", "the Wang 2016 bandit agent trained by BPTT and by weight perturbation: regret side by side",
+    Reproduction("agent_learning_rules", "the Wang 2016 bandit agent trained by BPTT, weight perturbation, feedback alignment and node perturbation (the last two full size only): regret side by side",
                  _lazy("agents", "run_agent_learning_rules")),
 ]
