@@ -10,6 +10,12 @@ from pathlib import Path
 from cognax.errors import CognaxError, unknown_name
 
 
+#: Size cap of the persistent compilation cache. Setting one also makes JAX lock the cache
+#: (``filelock``) around every read and write, so that cognax commands running side by
+#: side (jobs on a cluster sharing a home folder) never read a half-written entry.
+COMPILATION_CACHE_BYTES = 2 * 1024**3
+
+
 def enable_compilation_cache() -> None:
     """Persistent XLA cache so that a second run of the same command does not recompile."""
     import jax
@@ -21,6 +27,7 @@ def enable_compilation_cache() -> None:
         return
     jax.config.update("jax_compilation_cache_dir", str(cache))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    jax.config.update("jax_compilation_cache_max_size", COMPILATION_CACHE_BYTES)
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, str]:
