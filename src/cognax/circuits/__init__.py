@@ -7,9 +7,10 @@
 - :mod:`cognax.circuits.datasets`: digits, MNIST 5k, MNIST-1D, all shipped inside packages;
 - :mod:`cognax.circuits.classic`: McCulloch-Pitts units, the perceptron, XOR;
 - :mod:`cognax.circuits.receptive_fields` and :mod:`cognax.circuits.convnet_rsa`;
-- :mod:`cognax.circuits.agent_rules` (weight perturbation on the agents' learning-rule axis)
-  and :mod:`cognax.circuits.agent_feedback_alignment` (a recurrent agent whose backward
-  pathway is random feedback).
+- :mod:`cognax.circuits.agent_rules` (weight perturbation on the agents' learning-rule axis),
+  :mod:`cognax.circuits.agent_feedback_alignment` (a recurrent agent whose backward
+  pathway is random feedback) and :mod:`cognax.circuits.agent_node_perturbation` (unit
+  noise and eligibilities in a recurrent agent).
 """
 
 from __future__ import annotations

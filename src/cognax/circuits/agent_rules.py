@@ -6,8 +6,9 @@ perturbed parameters fits it exactly: weight perturbation (registered here as
 ``"weight_perturbation"``). Rules that need each unit's activity or a different backward
 pathway — feedback alignment (random matrices in place of ``W^T`` inside the recurrent
 core and heads) and node perturbation (noise injected into every unit at every step) — do
-not: the opaque function exposes neither, so they stay on the feed-forward networks of
-:mod:`cognax.circuits.rules` until the agents' cores expose per-unit hooks.
+not: the opaque function exposes neither. They live in the agent itself instead:
+:mod:`cognax.circuits.agent_feedback_alignment` and
+:mod:`cognax.circuits.agent_node_perturbation`.
 
 For a policy-gradient objective (A2C, REINFORCE) the loss is a surrogate: only its gradient
 means something, not the change of its value under a perturbation. The rule therefore
