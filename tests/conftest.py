@@ -5,7 +5,10 @@ import tempfile
 
 import jax
 
-# The CLI tests switch on JAX's persistent compilation cache: keep it apart from the user's.
+# The CLI switches on JAX's persistent compilation cache. Not in the tests: one process
+# compiling thousands of functions with it on crashed inside jaxlib's executable
+# serialisation. A private folder all the same, should anything switch it on.
+os.environ["COGNAX_COMPILATION_CACHE"] = "0"
 os.environ["COGNAX_CACHE_DIR"] = tempfile.mkdtemp(prefix="cognax-test-cache-")
 atexit.register(shutil.rmtree, os.environ["COGNAX_CACHE_DIR"], ignore_errors=True)
 
