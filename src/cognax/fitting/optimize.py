@@ -159,13 +159,3 @@ OPTIMIZERS = {
     "lbfgs": Optimizer(lbfgs_init, lbfgs_step, lbfgs_done),
 }
 
-
-def minimize(objective, u0, optimizer: str = "newton", max_iter: int = 100, tol: float = 1e-6):
-    """Minimise ``objective(u)`` from ``u0`` (one problem). Returns ``(u, value, gradient_norm, iterations)``."""
-    opt = OPTIMIZERS[optimizer]
-    safe = safe_objective(objective)
-    state = jax.lax.while_loop(
-        lambda s: ~opt.done(s, max_iter, tol), lambda s: opt.step(safe, s), opt.init(u0)
-    )
-    value, grad = jax.value_and_grad(safe)(state.u)
-    return state.u, value, jnp.linalg.norm(grad), state.count
