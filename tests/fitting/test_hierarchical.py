@@ -59,20 +59,7 @@ def _population(model, task, seed):
 
 
 @pytest.fixture(scope="module")
-def compilation_cache(tmp_path_factory):
-    """A persistent XLA cache for this module, as ``cognax fit`` uses: NUTS builds fresh
-    closures on every fit, so without it each seeded fit recompiles (~15 s)."""
-    names = ("jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs")
-    previous = {name: getattr(jax.config, name) for name in names}
-    jax.config.update(names[0], str(tmp_path_factory.mktemp("xla_cache")))
-    jax.config.update(names[1], 0.5)
-    yield
-    for name, value in previous.items():
-        jax.config.update(name, value)
-
-
-@pytest.fixture(scope="module")
-def fits(model, task, compilation_cache):
+def fits(model, task):
     """seed -> (table, batch, NUTS result)."""
     out = {}
     for seed in SEEDS:
