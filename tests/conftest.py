@@ -1,14 +1,19 @@
 import atexit
+import gc
 import os
 import shutil
 import tempfile
 
 import jax
+import pytest
 
 # The CLI switches on JAX's persistent compilation cache. Not in the tests: one process
 # compiling thousands of functions with it on crashed inside jaxlib's executable
 # serialisation. A private folder all the same, should anything switch it on.
 os.environ["COGNAX_COMPILATION_CACHE"] = "0"
+# One CPU device, whatever order the tests run in (the CLI would otherwise expose every
+# core; tests/fitting/test_lanes.py checks the split over several devices in a subprocess).
+os.environ["COGNAX_CPU_DEVICES"] = "1"
 os.environ["COGNAX_CACHE_DIR"] = tempfile.mkdtemp(prefix="cognax-test-cache-")
 atexit.register(shutil.rmtree, os.environ["COGNAX_CACHE_DIR"], ignore_errors=True)
 
@@ -16,3 +21,16 @@ atexit.register(shutil.rmtree, os.environ["COGNAX_CACHE_DIR"], ignore_errors=Tru
 # does not stop it, so nothing in the suite may switch it on.
 jax.config.update("jax_enable_compilation_cache", False)
 jax.config.update("jax_enable_x64", True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_compiled_functions():
+    """Drop JAX's compiled functions after each test module.
+
+    Every XLA:CPU executable keeps its own memory mappings; a single process compiling
+    the whole suite's functions passed Linux's limit (``vm.max_map_count``, 65,530) and
+    crashed inside XLA. Dropping them between modules keeps the count bounded.
+    """
+    yield
+    jax.clear_caches()
+    gc.collect()

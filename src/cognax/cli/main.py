@@ -139,6 +139,9 @@ def data_describe(
 
 def main() -> None:
     """Run the CLI; user errors print one line to stderr and exit with status 2."""
+    from cognax.devices import use_cpu_cores
+
+    use_cpu_cores()
     try:
         app()
     except CognaxError as error:

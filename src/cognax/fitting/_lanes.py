@@ -6,6 +6,10 @@ number of lanes each hold one problem, advance a few iterations per round, and a
 whose problem is done takes the next waiting one. Only one shape is compiled for the
 full lanes; when the queue runs dry and few problems remain, they move to a narrower
 set of lanes so the stragglers do not pay for idle ones.
+
+With several JAX devices (CPU cores exposed as devices, see
+:func:`cognax.parallel.use_all_cores`, or GPUs) the lanes are split evenly between them
+and each device runs its share on its own.
 """
 
 from __future__ import annotations
@@ -60,11 +64,12 @@ def solve_problems(
     u0 = np.asarray(u0, dtype=float)
     n_problems = u0.shape[0]
     opt = OPTIMIZERS[optimizer]
-    advance = _advance_function(optimizer, objective, max_iter, tol, prepare or _concatenate)
     problem_args = tuple(np.asarray(a) for a in problem_args)
 
     # Widths are powers of two of at least MIN_LANES, so fits of different sizes share compiles.
     width = max(1, min(lanes, max(MIN_LANES, 1 << (n_problems - 1).bit_length())))
+    n_devices = _device_count(width)
+    advance = _advance_function(optimizer, objective, max_iter, tol, prepare or _concatenate, n_devices)
     slot_problem = np.full(width, -1)
     next_problem = finished = 0
     state = jax.vmap(opt.init)(jnp.asarray(u0[np.zeros(width, dtype=int)]))
@@ -119,11 +124,20 @@ def _concatenate(*args):
     return args
 
 
+def _device_count(width: int) -> int:
+    """How many devices share the lanes: all local ones, if the narrowest width splits evenly."""
+    n = jax.local_device_count()
+    return n if n > 1 and min(width, MIN_LANES) % n == 0 else 1
+
+
 @functools.lru_cache(maxsize=32)
-def _advance_function(optimizer: str, objective: Callable, max_iter: int, tol: float, prepare: Callable):
+def _advance_function(optimizer: str, objective: Callable, max_iter: int, tol: float, prepare: Callable,
+                      n_devices: int = 1):
     """The jitted round: (re)start fresh lanes, then up to ITERATIONS_PER_ROUND iterations each.
 
-    Cached, so that fits with the same objective function reuse one compiled round.
+    Cached, so that fits with the same objective function reuse one compiled round. With
+    ``n_devices`` > 1 each device advances its own block of lanes (``shard_map``), so one
+    device's slow lanes never hold up another's.
     """
     opt = OPTIMIZERS[optimizer]
     safe = safe_objective(objective)
@@ -140,4 +154,8 @@ def _advance_function(optimizer: str, objective: Callable, max_iter: int, tol: f
         return state, opt.done(state, max_iter, tol)
 
     lanes = jax.vmap(one_lane, in_axes=(0, 0, 0, 0, 0, None))
+    if n_devices > 1:
+        mesh = jax.make_mesh((n_devices,), ("lanes",), devices=jax.local_devices()[:n_devices])
+        split, whole = jax.sharding.PartitionSpec("lanes"), jax.sharding.PartitionSpec()
+        lanes = jax.shard_map(lanes, mesh=mesh, in_specs=(split,) * 5 + (whole,), out_specs=split, check_vma=False)
     return jax.jit(lanes)

@@ -1,0 +1,33 @@
+"""Use every CPU core: expose the cores to JAX as devices that fits split their work over.
+
+XLA runs one computation on one core, so a fit on a laptop or cluster node uses a single
+core unless JAX sees several CPU devices. :func:`use_cpu_cores` asks for them; it must run
+before JAX's first computation (the CLI calls it at start-up). Fits then split their
+optimisation lanes between the devices (:mod:`cognax.fitting._lanes`) and NUTS runs its
+chains in parallel.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Environment switch: the number of CPU devices to use (``1`` keeps JAX's default).
+CORES_VARIABLE = "COGNAX_CPU_DEVICES"
+
+
+def use_cpu_cores(n: int | None = None) -> int:
+    """Expose ``n`` CPU cores (default: ``$COGNAX_CPU_DEVICES``, else every core this
+    process may use) to JAX as devices. Returns the number of CPU devices JAX will have.
+
+    Does nothing once JAX has initialised its backends (the count is then fixed), when the
+    user already chose a count in ``XLA_FLAGS``, or when ``n`` is 1.
+    """
+    import jax
+    from jax._src import xla_bridge
+
+    if n is None:
+        n = int(os.environ.get(CORES_VARIABLE, 0)) or len(os.sched_getaffinity(0))
+    if n <= 1 or xla_bridge.backends_are_initialized() or "host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        return len(jax.devices("cpu"))
+    jax.config.update("jax_num_cpu_devices", n)
+    return n
