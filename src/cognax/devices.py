@@ -26,8 +26,25 @@ def use_cpu_cores(n: int | None = None) -> int:
     from jax._src import xla_bridge
 
     if n is None:
-        n = int(os.environ.get(CORES_VARIABLE, 0)) or len(os.sched_getaffinity(0))
+        n = _cores_from_environment() or _usable_cores()
     if n <= 1 or xla_bridge.backends_are_initialized() or "host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
         return len(jax.devices("cpu"))
     jax.config.update("jax_num_cpu_devices", n)
     return n
+
+
+def _cores_from_environment() -> int:
+    value = os.environ.get(CORES_VARIABLE, "").strip()
+    if not value:
+        return 0
+    if not value.isdigit() or int(value) < 1:
+        from cognax.errors import CognaxError
+
+        raise CognaxError(f"{CORES_VARIABLE}={value!r} is not a number of CPU cores; use a whole number >= 1")
+    return int(value)
+
+
+def _usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

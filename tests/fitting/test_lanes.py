@@ -42,3 +42,39 @@ def test_shared_arguments_and_prepare():
         objective, np.zeros((3, 2)), (index,), (targets,), prepare=lambda i, all_targets: (all_targets[i],),
     )
     np.testing.assert_allclose(states.u, np.asarray(targets)[index], atol=1e-8)
+
+
+SPLIT_SCRIPT = """
+import sys
+import jax
+from cognax.devices import use_cpu_cores
+assert use_cpu_cores(int(sys.argv[1])) == int(sys.argv[1])
+jax.config.update("jax_enable_x64", True)
+import numpy as np
+from cognax import models, tasks
+from cognax.data import to_batch
+from cognax.fitting import fit
+from cognax.simulation import simulate
+model, task = models.make("q_learning"), tasks.make("bandit", n_trials=80)
+batch = to_batch(simulate(jax.random.key(1), model, task, n_subjects=40), task)
+result = fit(model, batch, jax.random.key(0), n_starts=3)
+print(len(jax.devices()), *np.round(result.nll, 8))
+"""
+
+
+def test_lanes_split_over_cpu_devices_give_the_same_fits(tmp_path):
+    """Two CPU devices (the CLI's default on a 2-core machine) each take half the lanes."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "split.py"
+    script.write_text(SPLIT_SCRIPT)
+    env = {**os.environ, "COGNAX_CPU_DEVICES": "", "XLA_FLAGS": ""}
+    runs = [subprocess.run([sys.executable, str(script), str(n)], capture_output=True, text=True, env=env,
+                           timeout=600) for n in (1, 2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-2000:]
+    one, two = (run.stdout.split() for run in runs)
+    assert one[0] == "1" and two[0] == "2"
+    np.testing.assert_allclose(np.asarray(two[1:], float), np.asarray(one[1:], float), rtol=0, atol=1e-6)

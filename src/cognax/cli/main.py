@@ -141,8 +141,8 @@ def main() -> None:
     """Run the CLI; user errors print one line to stderr and exit with status 2."""
     from cognax.devices import use_cpu_cores
 
-    use_cpu_cores()
     try:
+        use_cpu_cores()
         app()
     except CognaxError as error:
         err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)

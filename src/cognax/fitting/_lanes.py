@@ -73,6 +73,10 @@ def solve_problems(
     slot_problem = np.full(width, -1)
     next_problem = finished = 0
     state = jax.vmap(opt.init)(jnp.asarray(u0[np.zeros(width, dtype=int)]))
+    # Through NumPy, so that no leaf is weakly typed: the rounds' outputs are not, and a
+    # weak leaf in the first round's input would compile the round twice.
+    place = _placement(n_devices)
+    state = jax.tree.map(lambda x: place(np.asarray(x)), state)
     out = jax.tree.map(lambda x: np.zeros((n_problems, *x.shape[1:]), x.dtype), state)
 
     while True:
@@ -89,14 +93,14 @@ def solve_problems(
         if next_problem == n_problems and active.sum() <= new_width and new_width >= MIN_LANES:
             keep = np.flatnonzero(active)
             index = np.concatenate([keep, np.full(new_width - len(keep), keep[0])])
-            state = jax.tree.map(lambda x: x[index], state)
+            state = jax.tree.map(lambda x: place(x[index]), state)
             slot_problem = np.concatenate([slot_problem[keep], np.full(new_width - len(keep), -1)])
             fresh = np.concatenate([fresh[keep], np.zeros(new_width - len(keep), dtype=bool)])
             width, active = new_width, slot_problem >= 0
         source = np.where(active, slot_problem, 0)
         state, done = advance(
-            state, jnp.asarray(u0[source]), jnp.asarray(fresh), jnp.asarray(~active),
-            tuple(jnp.asarray(a[source]) for a in problem_args), shared_args,
+            state, place(u0[source]), place(fresh), place(~active),
+            tuple(place(a[source]) for a in problem_args), shared_args,
         )
         done = np.asarray(done) & active
         if done.any():
@@ -125,9 +129,26 @@ def _concatenate(*args):
 
 
 def _device_count(width: int) -> int:
-    """How many devices share the lanes: all local ones, if the narrowest width splits evenly."""
-    n = jax.local_device_count()
-    return n if n > 1 and min(width, MIN_LANES) % n == 0 else 1
+    """How many devices share the lanes: the most (a power of two) that split them evenly."""
+    n = 1 << (jax.local_device_count().bit_length() - 1)
+    while n > 1 and min(width, MIN_LANES) % n:
+        n //= 2
+    return n
+
+
+@functools.lru_cache(maxsize=8)
+def _lane_sharding(n_devices: int):
+    mesh = jax.make_mesh((n_devices,), ("lanes",), devices=jax.local_devices()[:n_devices],
+                         axis_types=(jax.sharding.AxisType.Auto,))
+    return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("lanes"))
+
+
+def _placement(n_devices: int) -> Callable:
+    """Puts an array with a leading lanes axis where the rounds expect it (split over devices)."""
+    if n_devices == 1:
+        return jnp.asarray
+    sharding = _lane_sharding(n_devices)
+    return lambda x: jax.device_put(x, sharding)
 
 
 @functools.lru_cache(maxsize=32)
@@ -155,7 +176,7 @@ def _advance_function(optimizer: str, objective: Callable, max_iter: int, tol: f
 
     lanes = jax.vmap(one_lane, in_axes=(0, 0, 0, 0, 0, None))
     if n_devices > 1:
-        mesh = jax.make_mesh((n_devices,), ("lanes",), devices=jax.local_devices()[:n_devices])
+        mesh = _lane_sharding(n_devices).mesh
         split, whole = jax.sharding.PartitionSpec("lanes"), jax.sharding.PartitionSpec()
         lanes = jax.shard_map(lanes, mesh=mesh, in_specs=(split,) * 5 + (whole,), out_specs=split, check_vma=False)
     return jax.jit(lanes)

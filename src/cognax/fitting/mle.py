@@ -99,17 +99,25 @@ def _decisions(batch, score_mask=None):
     return (obs, actions, rewards.astype(float), mask, score)
 
 
-def _starts(model: Model, key, n_subjects: int, n_starts: int):
-    """Unconstrained starting points: the defaults, then draws from the priors."""
-    defaults = model.unconstrain(model.default_params())
-    draws = []
-    for parameter, parameter_key in zip(model.parameters, jax.random.split(key, max(model.n_params, 1))):
-        values = parameter.prior.sample(parameter_key, (n_subjects, n_starts), parameter.low, parameter.high)
-        draws.append(parameter.unconstrain(values))
-    if not draws:  # a model without free parameters
-        return jnp.zeros((n_subjects, n_starts, 0))
-    u0 = jnp.stack(draws, axis=-1)
-    return u0.at[:, 0, :].set(defaults)
+def _starts(model: Model, key, n_subjects: int, n_starts: int) -> np.ndarray:
+    """Unconstrained starting points: the defaults, then draws from the priors.
+
+    Drawn with NumPy from a generator seeded by ``key`` (the same key gives the same
+    starts): JAX's Beta and Gamma samplers take seconds to compile, longer than many fits.
+    """
+    if not model.parameters:  # a model without free parameters
+        return np.zeros((n_subjects, n_starts, 0))
+    rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel().tolist())
+    draws = {p.name: p.prior.sample_numpy(rng, (n_subjects, n_starts), p.low, p.high) for p in model.parameters}
+    for name, value in model.default_params().items():
+        if name in draws:
+            draws[name][:, 0] = value
+    return np.asarray(_unconstrain_function(model)(draws))
+
+
+@functools.lru_cache(maxsize=64)
+def _unconstrain_function(model: Model):
+    return jax.jit(model.unconstrain)
 
 
 @functools.lru_cache(maxsize=64)

@@ -14,6 +14,7 @@ from typing import Literal
 import jax
 import jax.numpy as jnp
 import jax.scipy.stats as jstats
+import numpy as np
 
 
 PHI_APPROX_CUBIC, PHI_APPROX_LINEAR = 0.07056, 1.5976
@@ -70,6 +71,19 @@ class Prior:
         else:
             x = jax.random.uniform(key, shape, minval=low, maxval=high)
         return jnp.clip(x, low, high)
+
+    def sample_numpy(self, rng: np.random.Generator, shape: tuple[int, ...], low: float, high: float) -> np.ndarray:
+        """:meth:`sample` with a NumPy generator (no compiling: for a fit's starting points)."""
+        if self.kind == "beta":
+            x = low + (high - low) * rng.beta(*self.args, shape)
+        elif self.kind == "gamma":
+            shape_, scale = self.args
+            x = low + rng.gamma(shape_, scale, shape)
+        elif self.kind == "normal":
+            x = rng.normal(*self.args, shape)
+        else:
+            x = rng.uniform(low, high, shape)
+        return np.clip(x, low, high)
 
     def __str__(self) -> str:
         return f"{self.kind}({', '.join(f'{a:g}' for a in self.args)})"
