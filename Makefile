@@ -18,7 +18,7 @@ analyze: $(STAMP)
 	$(BIN)/cognax analyze dezfouli2019 --out results/dezfouli2019
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/tasks.py

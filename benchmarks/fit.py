@@ -19,10 +19,13 @@ One command runs every part::
    subjects. SciPy is timed on a subset of subjects and scaled up; the NLLs are compared
    on that subset.
 3. ``rlwm`` on the 79 people of the bundled Collins experiment 1 (every capacity,
-   10 starts): wall time with compile included and excluded.
+   10 starts, ``--rlwm-starts`` to change): wall time with compile included and excluded.
 4. Peak memory of a fresh subprocess (started before the other parts; ``VmHWM`` on
    Linux, else ``ru_maxrss``) simulating and fitting 10,000 subjects x 500 trials with
    ``q_learning_persev`` (3 starts, ``chunk_size`` 512).
+
+cognax splits its fits over every CPU core, as the CLI does (``cognax.devices``);
+``--devices 1`` keeps it on one core like the SciPy loop.
 
 Compile time inside ``fit`` is measured with JAX's monitoring events (tracing,
 lowering and XLA compilation), so "compile excluded" is the wall time minus those.
@@ -53,6 +56,7 @@ import scipy.optimize  # noqa: E402
 
 import cognax  # noqa: E402
 from cognax import data, models, tasks  # noqa: E402
+from cognax.devices import use_cpu_cores  # noqa: E402
 from cognax.fitting import fit, sample_parameters  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -392,7 +396,7 @@ def part_rlwm(args) -> None:
     batch = data.to_batch(data.load("collins_rlwm", experiment=1), task)
     n_capacities = len(model.discrete_parameters["capacity"])
     print(f"\n3. rlwm on Collins experiment 1: {batch.n_subjects} people, {int(np.asarray(batch.fit_mask).sum()):,} "
-          f"valid trials (padded to {batch.n_trials}), {args.starts} starts, capacity profiled over "
+          f"valid trials (padded to {batch.n_trials}), {args.rlwm_starts} starts, capacity profiled over "
           f"{n_capacities} values, "
           + ("fit() defaults" if args.rlwm_max_iter is None else f"max_iter {args.rlwm_max_iter} (REDUCED; default 100)"))
     options = {} if args.rlwm_max_iter is None else {"max_iter": args.rlwm_max_iter}
@@ -401,7 +405,7 @@ def part_rlwm(args) -> None:
     for run in range(1 + args.rlwm_warm_runs):
         with clock:
             start = time.perf_counter()
-            result = fit(model, batch, jax.random.key(run), n_starts=args.starts, **options)
+            result = fit(model, batch, jax.random.key(run), n_starts=args.rlwm_starts, **options)
             runs.append((time.perf_counter() - start, clock.seconds))
     cold_s, compile_s = runs[0]
     rows = [["first call (compile included)", f"{cold_s:.1f}", f"{compile_s:.1f}", f"< {GOAL_RLWM_S:.0f}",
@@ -416,7 +420,7 @@ def part_rlwm(args) -> None:
     print_table(["run", "wall s", "compile s", "goal", ""], rows)
     counts = np.bincount(np.asarray(result.params["capacity"], dtype=int), minlength=6)[2:]
     print(f"  converged {np.mean(result.converged):.0%}; people per fitted capacity 2/3/4/5: "
-          f"{'/'.join(map(str, counts))}; {os.cpu_count()} CPU cores")
+          f"{'/'.join(map(str, counts))}; {args.devices} CPU device(s)")
     if args.rlwm_max_iter is not None:
         print(f"  max_iter={args.rlwm_max_iter} instead of fit()'s 100 to keep the run short: these are not the "
               "goal's numbers;\n  the vmapped Newton loop runs every (person, start) until the slowest stops, "
@@ -499,15 +503,16 @@ def part_memory(args) -> None:
 
 # =========================================================================== main
 #: --quick: small sizes, and parts 3 and 4 cut to a few optimiser iterations (they say so).
-QUICK = dict(lik_subjects=256, numpy_subjects=5, fit_subjects=100, scipy_subjects=5, starts=10,
+QUICK = dict(lik_subjects=256, numpy_subjects=5, fit_subjects=100, scipy_subjects=5, starts=10, rlwm_starts=10,
              rlwm_warm_runs=0, rlwm_max_iter=3, mem_subjects=2_000, mem_starts=3, mem_max_iter=2, repeats=3)
-FULL = dict(lik_subjects=1_000, numpy_subjects=20, fit_subjects=1_000, scipy_subjects=20, starts=10,
+FULL = dict(lik_subjects=1_000, numpy_subjects=20, fit_subjects=1_000, scipy_subjects=20, starts=10, rlwm_starts=10,
             rlwm_warm_runs=1, rlwm_max_iter=None, mem_subjects=10_000, mem_starts=3, mem_max_iter=None, repeats=5)
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--memory-child":
         n_subjects, n_trials, n_starts, max_iter = map(int, sys.argv[2:6])
+        use_cpu_cores()
         return memory_child(n_subjects, n_trials, n_starts, max_iter or None)
     parser = argparse.ArgumentParser(description="cognax vs NumPy loops and SciPy: likelihood and fitting speed")
     parser.add_argument("--quick", action="store_true", help="small sizes (a few minutes); explicit options win")
@@ -517,14 +522,18 @@ def main() -> None:
     parser.add_argument("--fit-subjects", type=int, help="simulated subjects fitted by cognax in part 2 (1,000)")
     parser.add_argument("--fit-trials", type=int, default=500, help="trials per simulated subject (500)")
     parser.add_argument("--scipy-subjects", type=int, help="subjects fitted with SciPy, then scaled up (20)")
-    parser.add_argument("--starts", type=int, help="starts per subject in parts 2 and 3 (10)")
+    parser.add_argument("--starts", type=int, help="starts per subject in part 2 (10)")
+    parser.add_argument("--rlwm-starts", type=int, help="starts per person and capacity in part 3 (10)")
     parser.add_argument("--rlwm-warm-runs", type=int, help="part 3: fits after the first, compiled (1)")
     parser.add_argument("--rlwm-max-iter", type=int, help="part 3: fit()'s max_iter (default: fit()'s, 100)")
     parser.add_argument("--mem-subjects", type=int, help="subjects in the memory run (10,000)")
     parser.add_argument("--mem-starts", type=int, help="starts per subject in the memory run (3)")
     parser.add_argument("--mem-max-iter", type=int, help="max_iter of the memory run (default: fit()'s)")
     parser.add_argument("--repeats", type=int, help="timed runs of each likelihood; the median is reported (5)")
+    parser.add_argument("--devices", type=int, help="CPU devices cognax splits fits over (default: every core, "
+                        "as the CLI does; 1: one core, like the SciPy loop)")
     args = parser.parse_args()
+    args.devices = use_cpu_cores(args.devices)
     for name, value in (QUICK if args.quick else FULL).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -533,7 +542,8 @@ def main() -> None:
     load = os.getloadavg()
     print(f"machine: {platform.machine()}, {cores} CPU cores; load average at start "
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)")
-    print(f"cognax {cognax.__version__}, jax {jax.__version__} on {jax.devices()[0].platform} (x64), "
+    print(f"cognax {cognax.__version__}, jax {jax.__version__} on {len(jax.devices())} "
+          f"{jax.devices()[0].platform} device(s) (x64; fits split their lanes over them), "
           f"numpy {np.__version__}, scipy {scipy.__version__}; mode: {'quick' if args.quick else 'full'}")
     start = time.perf_counter()
     if 4 in args.parts:

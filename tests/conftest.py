@@ -34,3 +34,24 @@ def _release_compiled_functions():
     yield
     jax.clear_caches()
     gc.collect()
+
+
+@pytest.fixture
+def cognax_cli(monkeypatch, capsys):
+    """Run ``cognax ARGS`` in this process: ``cognax_cli("fit", ...) -> (exit code, stdout, stderr)``."""
+    import sys
+
+    from cognax.cli.main import main
+
+    def run(*args):
+        monkeypatch.setattr(sys, "argv", ["cognax", *map(str, args)])
+        monkeypatch.setenv("COLUMNS", "200")
+        code = 0
+        try:
+            main()
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -1,28 +1,16 @@
 """`cognax train` and `cognax evaluate`: outputs, same seed same bytes, bad input exits 2."""
 
 import json
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from cognax.agents.evaluate import load_hidden, regret_from_table
-from cognax.cli.main import main
 from cognax.data.validate import validate_table
 from cognax.tasks import make as make_task
 
 
-def run(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["cognax", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "200")
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 CONFIG = """\
@@ -36,10 +24,10 @@ n_trials = 10
 """
 
 
-def test_train_then_evaluate(monkeypatch, capsys, tmp_path):
+def test_train_then_evaluate(cognax_cli, tmp_path):
     config = tmp_path / "agent.toml"
     config.write_text(CONFIG)
-    code, out, err = run(monkeypatch, capsys, "train", "--config", config, "--architecture", "gru",
+    code, out, err = cognax_cli("train", "--config", config, "--architecture", "gru",
                          "--episodes", 20, "--seeds", 2, "--out", tmp_path / "run", "--checkpoint-every", 5)
     assert code == 0, err
     folder = tmp_path / "run"
@@ -50,7 +38,7 @@ def test_train_then_evaluate(monkeypatch, capsys, tmp_path):
     # 20 episodes of 10 decisions with 4 environments x 5 decisions per update: 10 updates per seed.
     assert len(curve) == 2 * 10 and set(curve["seed"]) == {0, 1}
 
-    code, out, err = run(monkeypatch, capsys, "evaluate", folder, "--episodes", 7, "--out", tmp_path / "test")
+    code, out, err = cognax_cli("evaluate", folder, "--episodes", 7, "--out", tmp_path / "test")
     assert code == 0, err
     test = tmp_path / "test"
     table = pd.read_csv(test / "trials.csv")
@@ -64,7 +52,7 @@ def test_train_then_evaluate(monkeypatch, capsys, tmp_path):
     assert (test / "regret.png").is_file()
 
     # Same seed, same bytes.
-    code, _, err = run(monkeypatch, capsys, "evaluate", folder, "--episodes", 7, "--out", tmp_path / "again")
+    code, _, err = cognax_cli("evaluate", folder, "--episodes", 7, "--out", tmp_path / "again")
     assert code == 0, err
     assert (tmp_path / "again" / "trials.csv").read_bytes() == (test / "trials.csv").read_bytes()
     with np.load(test / "hidden.npz", allow_pickle=False) as archive:
@@ -80,22 +68,22 @@ def test_train_then_evaluate(monkeypatch, capsys, tmp_path):
     (["train", "--episodes", "0"], "--episodes must be an integer >= 1"),
     (["train", "--seeds", "-1"], "--seeds must be an integer >= 1"),
 ])
-def test_bad_train_input_exits_2(monkeypatch, capsys, tmp_path, args, message):
-    code, _, err = run(monkeypatch, capsys, *args, "--out", tmp_path / "run")
+def test_bad_train_input_exits_2(cognax_cli, tmp_path, args, message):
+    code, _, err = cognax_cli(*args, "--out", tmp_path / "run")
     assert code == 2
     assert message in " ".join(err.split())
     assert not (tmp_path / "run").exists()   # nothing half-written
 
 
-def test_bad_config_file_and_run_folder_exit_2(monkeypatch, capsys, tmp_path):
+def test_bad_config_file_and_run_folder_exit_2(cognax_cli, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("hidden = 8\n")
-    code, _, err = run(monkeypatch, capsys, "train", "--config", bad, "--out", tmp_path / "run")
+    code, _, err = cognax_cli("train", "--config", bad, "--out", tmp_path / "run")
     assert code == 2 and "unknown config file 'bad.toml' key 'hidden'" in " ".join(err.split())
-    code, _, err = run(monkeypatch, capsys, "evaluate", tmp_path, "--out", tmp_path / "test")
+    code, _, err = cognax_cli("evaluate", tmp_path, "--out", tmp_path / "test")
     assert code == 2 and "not a training run folder: config.toml is missing" in " ".join(err.split())
     (tmp_path / "config.toml").write_text(CONFIG)
     (tmp_path / "checkpoint.npz").write_bytes(b"not a checkpoint")
-    code, _, err = run(monkeypatch, capsys, "evaluate", tmp_path, "--out", tmp_path / "test")
+    code, _, err = cognax_cli("evaluate", tmp_path, "--out", tmp_path / "test")
     assert code == 2 and "corrupt" in err
     assert not (tmp_path / "test").exists()

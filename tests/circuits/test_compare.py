@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import pandas as pd
@@ -10,28 +9,17 @@ import pytest
 
 from cognax.circuits import datasets
 from cognax.circuits.compare import compare_rules
-from cognax.cli.main import main
 
 
-def cognax(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["cognax", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "200")
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 RULES = "backprop,shallow,feedback_alignment,direct_feedback_alignment,node_perturbation"
 
 
-def test_rules_on_digits_keep_the_literature_margins(monkeypatch, capsys, tmp_path):
+def test_rules_on_digits_keep_the_literature_margins(cognax_cli, tmp_path):
     # 64-32-10 tanh MLP, Adam 1e-3, 20 epochs, one seed. Measured: backprop 0.976, shallow 0.880,
     # FA 0.960, DFA 0.964, node perturbation 0.907 (0.449 test digits: one image = 0.22 points).
-    code, out, err = cognax(monkeypatch, capsys, "circuits", "compare", "--dataset", "digits", "--rules", RULES,
+    code, out, err = cognax_cli("circuits", "compare", "--dataset", "digits", "--rules", RULES,
                             "--hidden", "32", "--epochs", 20, "--out", tmp_path)
     assert code == 0, err
     assert {p.name for p in tmp_path.iterdir()} == {"results.csv", "learning_curves.csv", "learning_curves.png"}
@@ -90,9 +78,9 @@ def _npz(path, **changes):
     return path
 
 
-def test_a_users_npz_file_trains(monkeypatch, capsys, tmp_path):
+def test_a_users_npz_file_trains(cognax_cli, tmp_path):
     data = _npz(tmp_path / "mine.npz")
-    code, out, err = cognax(monkeypatch, capsys, "circuits", "compare", "--dataset", data, "--rules", "backprop",
+    code, out, err = cognax_cli("circuits", "compare", "--dataset", data, "--rules", "backprop",
                             "--hidden", "8", "--epochs", 1, "--batch-size", 8, "--out", tmp_path / "o")
     assert code == 0, err
     assert pd.read_csv(tmp_path / "o" / "results.csv").dataset.iloc[0] == "mine"
@@ -116,7 +104,7 @@ def test_a_users_npz_file_trains(monkeypatch, capsys, tmp_path):
          "training with backprop diverged at epoch 1 .*lower the learning rate"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(monkeypatch, capsys, tmp_path, args, message):
+def test_bad_input_exits_2_with_one_line(cognax_cli, tmp_path, args, message):
     x_nan = np.random.default_rng(1).normal(size=(40, 5))
     x_nan[3, 1] = np.nan
     files = {
@@ -127,7 +115,7 @@ def test_bad_input_exits_2_with_one_line(monkeypatch, capsys, tmp_path, args, me
     }
     _npz(tmp_path / "mine.npz")
     args = [files.get(a, a.replace("{tmp}", str(tmp_path))) for a in args]
-    code, _, err = cognax(monkeypatch, capsys, "circuits", "compare", *args, "--epochs", 1, "--out", tmp_path / "out")
+    code, _, err = cognax_cli("circuits", "compare", *args, "--epochs", 1, "--out", tmp_path / "out")
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     import re
@@ -136,6 +124,6 @@ def test_bad_input_exits_2_with_one_line(monkeypatch, capsys, tmp_path, args, me
     assert not (tmp_path / "out").exists()
 
 
-def test_rules_listing(monkeypatch, capsys):
-    code, out, _ = cognax(monkeypatch, capsys, "circuits", "rules")
+def test_rules_listing(cognax_cli):
+    code, out, _ = cognax_cli("circuits", "rules")
     assert code == 0 and "predictive_coding" in out and "mnist1d" in out

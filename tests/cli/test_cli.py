@@ -1,37 +1,24 @@
 """The CLI: outputs, determinism, and one-line errors with exit status 2 for bad input."""
 
-import sys
 
 import pandas as pd
 import pytest
 
-from cognax.cli.main import main
 
 
-def run(monkeypatch, capsys, *args):
-    """Run ``cognax ARGS`` in-process; returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["cognax", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "200")
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-def test_tasks_and_models_list(monkeypatch, capsys):
-    code, out, _ = run(monkeypatch, capsys, "tasks")
+def test_tasks_and_models_list(cognax_cli):
+    code, out, _ = cognax_cli("tasks")
     assert code == 0 and "two_step" in out and "rlwm" in out
-    code, out, _ = run(monkeypatch, capsys, "models")
+    code, out, _ = cognax_cli("models")
     assert code == 0 and "daw_hybrid" in out
 
 
-def test_simulate_is_byte_identical_for_the_same_seed(monkeypatch, capsys, tmp_path):
+def test_simulate_is_byte_identical_for_the_same_seed(cognax_cli, tmp_path):
     paths = [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.parquet"]
     for path in paths:
-        code, _, err = run(monkeypatch, capsys, "simulate", "two_step", "--model", "random", "--subjects", 3,
+        code, _, err = cognax_cli("simulate", "two_step", "--model", "random", "--subjects", 3,
                            "--trials", 20, "--seed", 7, "--out", path)
         assert code == 0, err
     assert paths[0].read_bytes() == paths[1].read_bytes()
@@ -41,9 +28,9 @@ def test_simulate_is_byte_identical_for_the_same_seed(monkeypatch, capsys, tmp_p
     pd.testing.assert_frame_equal(pd.read_parquet(paths[2]), table, check_dtype=False)
 
 
-def test_simulate_task_and_model_parameters(monkeypatch, capsys, tmp_path):
+def test_simulate_task_and_model_parameters(cognax_cli, tmp_path):
     out = tmp_path / "sim.csv"
-    code, _, err = run(monkeypatch, capsys, "simulate", "bandit", "--model", "q_learning", "--param", "learning_rate=0.2",
+    code, _, err = cognax_cli("simulate", "bandit", "--model", "q_learning", "--param", "learning_rate=0.2",
                        "--task-param", "n_arms=3", "--task-param", "p_high=0.5", "--trials", 30, "--out", out)
     assert code == 0, err
     table = pd.read_csv(out)
@@ -77,34 +64,34 @@ def test_simulate_task_and_model_parameters(monkeypatch, capsys, tmp_path):
         (["analyze", "dezfouli2019", "--starts", "0", "--out", "{tmp}/an"], "--starts must be"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(monkeypatch, capsys, tmp_path, args, message):
+def test_bad_input_exits_2_with_one_line(cognax_cli, tmp_path, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    code, out, err = run(monkeypatch, capsys, *args)
+    code, out, err = cognax_cli(*args)
     assert code == 2, (out, err)
     assert message in " ".join(err.split()), err
     assert "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_bad_data_file_is_named_with_its_row(monkeypatch, capsys, tmp_path):
+def test_bad_data_file_is_named_with_its_row(cognax_cli, tmp_path):
     data = tmp_path / "data.csv"
     pd.DataFrame({"subject": [1, 1, 1], "trial": [0, 1, 2], "choice": [0, 1, 5], "reward": [1, 0, 1]}).to_csv(data, index=False)
-    code, _, err = run(monkeypatch, capsys, "fit", data, "--task", "bandit", "--model", "q_learning", "--out", tmp_path / "fit")
+    code, _, err = cognax_cli("fit", data, "--task", "bandit", "--model", "q_learning", "--out", tmp_path / "fit")
     assert code == 2
     assert "choice" in err and "row 3" in err
     assert not (tmp_path / "fit" / "params.csv").exists()
 
 
-def test_unknown_option_exits_2(monkeypatch, capsys, tmp_path):
-    code, _, err = run(monkeypatch, capsys, "simulate", "bandit", "--out", tmp_path / "x.csv", "--bogus", "1")
+def test_unknown_option_exits_2(cognax_cli, tmp_path):
+    code, _, err = cognax_cli("simulate", "bandit", "--out", tmp_path / "x.csv", "--bogus", "1")
     assert code == 2 and "No such option" in err
 
 
-def test_fit_writes_params_and_comparison(monkeypatch, capsys, tmp_path):
+def test_fit_writes_params_and_comparison(cognax_cli, tmp_path):
     data = tmp_path / "sim.csv"
-    assert run(monkeypatch, capsys, "simulate", "bandit", "--subjects", 4, "--trials", 60, "--out", data)[0] == 0
+    assert cognax_cli("simulate", "bandit", "--subjects", 4, "--trials", 60, "--out", data)[0] == 0
     out = tmp_path / "fit"
-    code, stdout, err = run(monkeypatch, capsys, "fit", data, "--task", "bandit", "--model", "q_learning",
+    code, stdout, err = cognax_cli("fit", data, "--task", "bandit", "--model", "q_learning",
                             "--model", "wsls", "--starts", 2, "--cv", 2, "--out", out)
     assert code == 0, err
     params = pd.read_csv(out / "params.csv")
@@ -116,23 +103,23 @@ def test_fit_writes_params_and_comparison(monkeypatch, capsys, tmp_path):
     assert (out / "comparison.png").stat().st_size > 0
 
 
-def test_recover_writes_tables(monkeypatch, capsys, tmp_path):
+def test_recover_writes_tables(cognax_cli, tmp_path):
     out = tmp_path / "rec"
-    code, _, err = run(monkeypatch, capsys, "recover", "--task", "bandit", "--model", "q_learning", "--subjects", 6,
+    code, _, err = cognax_cli("recover", "--task", "bandit", "--model", "q_learning", "--subjects", 6,
                        "--trials", 50, "--starts", 2, "--out", out)
     assert code == 0, err
     assert list(pd.read_csv(out / "parameter_recovery.csv").columns) == ["parameter", "pearson_r", "bias", "rmse"]
-    code, _, err = run(monkeypatch, capsys, "recover", "--task", "bandit", "--models", "q_learning,bias",
+    code, _, err = cognax_cli("recover", "--task", "bandit", "--models", "q_learning,bias",
                        "--subjects", 4, "--trials", 50, "--starts", 2, "--out", out)
     assert code == 0, err
     confusion = pd.read_csv(out / "model_recovery.csv")
     assert confusion.shape == (2, 3)
 
 
-def test_analyze_main_job_on_a_subset(monkeypatch, capsys, tmp_path):
+def test_analyze_main_job_on_a_subset(cognax_cli, tmp_path):
     """The README's main job, on 6 people (2 per diagnostic group) to fit CI's time."""
     out = tmp_path / "analysis"
-    code, stdout, err = run(monkeypatch, capsys, "analyze", "dezfouli2019", "--max-subjects", 6, "--starts", 2,
+    code, stdout, err = cognax_cli("analyze", "dezfouli2019", "--max-subjects", 6, "--starts", 2,
                             "--recovery-subjects", 5, "--out", out)
     assert code == 0, err
     assert "winning model" in stdout

@@ -7,7 +7,6 @@ seeded NUTS fits are shared by the module (one compile, then ~10-15 s each on tw
 cores).
 """
 
-import sys
 import warnings
 
 import jax
@@ -260,26 +259,14 @@ def test_group_priors_default_declared_and_overridden(model):
         group_priors(model, {"learning_rate": ("normal", (0, -1), "halfnormal", (1,))})
 
 
-def _cli(monkeypatch, capsys, *args):
-    from cognax.cli.main import main
-
-    monkeypatch.setattr(sys, "argv", ["cognax", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "200")
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-def test_cli_hierarchical_writes_every_file(monkeypatch, capsys, tmp_path, model):
+def test_cli_hierarchical_writes_every_file(cognax_cli, monkeypatch, tmp_path, model):
     monkeypatch.setenv("COGNAX_CACHE_DIR", str(tmp_path / "cache"))
     data = tmp_path / "data.csv"
     simulate(jax.random.key(0), model, tasks.make("bandit", n_trials=30), n_subjects=3).to_csv(data, index=False)
     out = tmp_path / "fit"
-    code, stdout, err = _cli(monkeypatch, capsys, "fit", data, "--task", "bandit", "--model", "q_learning",
+    code, stdout, err = cognax_cli("fit", data, "--task", "bandit", "--model", "q_learning",
                              "--method", "hierarchical", "--chains", 2, "--warmup", 40, "--samples", 40, "--out", out)
     assert code == 0, err
     for name in ("posterior.nc", "group.csv", "subjects.csv", "ic.csv", "diagnostics.txt", "ppc.csv", "ppc.png"):
@@ -290,9 +277,9 @@ def test_cli_hierarchical_writes_every_file(monkeypatch, capsys, tmp_path, model
 
     hbayesdm = tmp_path / "hbayesdm.txt"
     pd.DataFrame({"subjID": [1, 1], "choice": [1, 2]}).to_csv(hbayesdm, sep="\t", index=False)
-    code, _, err = _cli(monkeypatch, capsys, "fit", hbayesdm, "--format", "hbayesdm", "--task", "bandit",
+    code, _, err = cognax_cli("fit", hbayesdm, "--format", "hbayesdm", "--task", "bandit",
                         "--model", "q_learning", "--method", "hierarchical", "--out", tmp_path / "h")
     assert code == 2 and "missing hBayesDM column 'outcome'" in err
-    code, _, err = _cli(monkeypatch, capsys, "fit", data, "--task", "bandit", "--model", "q_learning",
+    code, _, err = cognax_cli("fit", data, "--task", "bandit", "--model", "q_learning",
                         "--method", "hierarchical", "--chains", 0, "--out", tmp_path / "h")
     assert code == 2 and "--chains must be" in err

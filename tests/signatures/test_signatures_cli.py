@@ -1,7 +1,6 @@
 """``cognax signatures``: outputs from .npz and NWB activity, bad input exits 2 writing nothing."""
 
 import datetime
-import sys
 
 import jax
 import numpy as np
@@ -11,7 +10,6 @@ from pynwb import NWBHDF5IO, NWBFile
 
 import cognax
 from cognax import models, tasks
-from cognax.cli.main import main
 from cognax.data.nwb import read_latents_nwb
 from cognax.signatures.pipeline import latents_for_table
 
@@ -19,16 +17,6 @@ N_TRIALS = 120
 PARAMS = {"learning_rate": 0.3, "inverse_temperature": 5.0}
 
 
-def run(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["cognax", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "200")
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +35,10 @@ def session(tmp_path_factory):
     return folder, table, activity, rpe
 
 
-def test_signatures_from_npz_with_given_parameters(monkeypatch, capsys, session, tmp_path):
+def test_signatures_from_npz_with_given_parameters(cognax_cli, session, tmp_path):
     folder, table, _, rpe = session
-    code, out, err = run(
-        monkeypatch, capsys, "signatures", folder / "trials.csv", "--activity", folder / "activity.npz",
+    code, out, err = cognax_cli(
+        "signatures", folder / "trials.csv", "--activity", folder / "activity.npz",
         "--task", "bandit", "--model", "q_learning", "--params", folder / "params.csv", "--permutations", "199",
         "--out", tmp_path,
     )
@@ -87,12 +75,12 @@ def make_nwb(path, table, activity, with_trials=True):
     return path
 
 
-def test_signatures_from_nwb_fits_and_writes_latents_back(monkeypatch, capsys, session, tmp_path):
+def test_signatures_from_nwb_fits_and_writes_latents_back(cognax_cli, session, tmp_path):
     folder, table, activity, _ = session
     nwb = make_nwb(tmp_path / "session.nwb", table, activity)
     out = tmp_path / "out"
-    code, out_text, err = run(
-        monkeypatch, capsys, "signatures", nwb, "--task", "bandit", "--model", "q_learning", "--event", "feedback_time",
+    code, out_text, err = cognax_cli(
+        "signatures", nwb, "--task", "bandit", "--model", "q_learning", "--event", "feedback_time",
         "--window", "0,0.2", "--column", "choice=response", "--permutations", "99", "--family", "poisson", "--out", out,
     )
     assert code == 0, err
@@ -106,7 +94,7 @@ def test_signatures_from_nwb_fits_and_writes_latents_back(monkeypatch, capsys, s
 
 
 @pytest.mark.parametrize("problem", ["count", "nan", "latent", "no_trials", "extension"])
-def test_bad_input_exits_2_and_writes_nothing(monkeypatch, capsys, session, tmp_path, problem):
+def test_bad_input_exits_2_and_writes_nothing(cognax_cli, session, tmp_path, problem):
     folder, table, activity, _ = session
     activity_path, extra, data = folder / "activity.npz", [], folder / "trials.csv"
     if problem == "count":
@@ -126,8 +114,8 @@ def test_bad_input_exits_2_and_writes_nothing(monkeypatch, capsys, session, tmp_
         activity_path = tmp_path / "activity.txt"
         activity_path.write_text("1 2 3")
     out = tmp_path / "out"
-    code, _, err = run(
-        monkeypatch, capsys, "signatures", data, "--activity", activity_path, "--task", "bandit", "--model", "q_learning",
+    code, _, err = cognax_cli(
+        "signatures", data, "--activity", activity_path, "--task", "bandit", "--model", "q_learning",
         "--params", folder / "params.csv", "--permutations", "19", "--out", out, *extra,
     )
     assert code == 2

@@ -41,7 +41,7 @@ def as_bool(series: pd.Series, analysis: str) -> np.ndarray:
     """A boolean column (bool, 0/1 or ``"true"``/``"false"``) as a bool array."""
     if pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=bool)
-    lookup = {True: True, False: False, 1: True, 0: False, "true": True, "false": False, "1": True, "0": False}
+    lookup = {True: True, False: False, "true": True, "false": False, "1": True, "0": False}
     out = np.empty(len(series), dtype=bool)
     for i, value in enumerate(series.to_numpy(dtype=object)):
         key = value.strip().lower() if isinstance(value, str) else value

@@ -16,7 +16,7 @@ import pandas as pd
 
 from cognax.data.batch import to_batch
 from cognax.errors import CognaxError
-from cognax.fitting.mle import FitResult, enable_float64, fit
+from cognax.fitting.mle import enable_float64, fit
 from cognax.models.base import Model, trial_log_likelihood
 from cognax.simulation import simulate
 from cognax.tasks.base import Task, check_count
