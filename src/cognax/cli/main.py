@@ -145,7 +145,7 @@ def main() -> None:
         use_cpu_cores()
         app()
     except CognaxError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

@@ -52,6 +52,11 @@ class Model(abc.ABC):
     def init_latent(self, params: Params, n_actions: int) -> Any:
         """Latent state at the start of a session."""
 
+    #: True when :meth:`log_policy` returns normalised log-probabilities, so the
+    #: likelihood skips renormalising them (a model mixing several policies already
+    #: sums to one, and every exp and log per trial counts in a fit).
+    normalized_policy: ClassVar[bool] = False
+
     @abc.abstractmethod
     def log_policy(self, params: Params, latent: Any, obs: Obs) -> Float[Array, "action"]:
         """Log-probabilities (up to a constant) of each action given the latent state."""
@@ -168,6 +173,11 @@ def _where_tree(condition, new, old):
     return jax.tree.map(lambda a, b: jnp.where(condition, a, b), new, old)
 
 
+def _log_probabilities(model: Model, params: Params, latent, obs) -> Float[Array, "action"]:
+    log_policy = model.log_policy(params, latent, obs)
+    return log_policy if model.normalized_policy else jax.nn.log_softmax(log_policy)
+
+
 def session_log_likelihood(
     model: Model, params: Params, obs: Obs, actions, rewards, mask, n_actions: int, score_mask=None
 ) -> Float[Array, "decision"]:
@@ -184,7 +194,7 @@ def session_log_likelihood(
     def body(latent, inputs):
         o, action, reward, keep, score = inputs
         action = jnp.clip(action, 0, n_actions - 1)
-        log_probs = jax.nn.log_softmax(model.log_policy(params, latent, o))
+        log_probs = _log_probabilities(model, params, latent, o)
         new_latent = model.update(params, latent, o, action, reward)
         return _where_tree(keep, new_latent, latent), jnp.where(score, log_probs[action], 0.0)
 
@@ -239,7 +249,7 @@ def session_latents(model: Model, params: Params, obs: Obs, actions, rewards, ma
     def body(latent, inputs):
         o, action, reward, keep = inputs
         action = jnp.clip(action, 0, n_actions - 1)
-        log_probs = jax.nn.log_softmax(model.log_policy(params, latent, o))
+        log_probs = _log_probabilities(model, params, latent, o)
         record = dict(model.decision_latents(params, latent, o, action, reward))
         record[CHOICE_LOG_PROBABILITY] = log_probs[action]
         new_latent = model.update(params, latent, o, action, reward)
