@@ -47,14 +47,15 @@ def test_shared_arguments_and_prepare():
 SPLIT_SCRIPT = """
 import sys
 import jax
-from cognax.devices import use_cpu_cores
-assert use_cpu_cores(int(sys.argv[1])) == int(sys.argv[1])
-jax.config.update("jax_enable_x64", True)
 import numpy as np
 from cognax import models, tasks
 from cognax.data import to_batch
+from cognax.devices import use_cpu_cores
 from cognax.fitting import fit
 from cognax.simulation import simulate
+# Importing cognax must not start JAX: the device count can only be set before.
+assert use_cpu_cores(int(sys.argv[1])) == int(sys.argv[1]), len(jax.devices())
+jax.config.update("jax_enable_x64", True)
 model, task = models.make("q_learning"), tasks.make("bandit", n_trials=80)
 batch = to_batch(simulate(jax.random.key(1), model, task, n_subjects=40), task)
 result = fit(model, batch, jax.random.key(0), n_starts=3)

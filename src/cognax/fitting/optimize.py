@@ -11,6 +11,7 @@ from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 #: Unconstrained values are kept in this box so that logistic and exp transforms stay
@@ -18,7 +19,7 @@ import optax
 UNCONSTRAINED_LIMIT = 30.0
 
 #: Step sizes tried in parallel along each Newton direction (one vectorised evaluation).
-STEP_SIZES = jnp.asarray([1.0, 0.5, 0.25, 0.125, 1 / 32, 1 / 256])
+STEP_SIZES = np.asarray([1.0, 0.5, 0.25, 0.125, 1 / 32, 1 / 256])
 
 #: A coordinate past this |u| that the Newton step pushes further out is heading for a
 #: bound; one extra candidate puts it there at once (see :func:`newton_step`).
