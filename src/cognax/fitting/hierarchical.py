@@ -10,11 +10,9 @@ value of a parameter is ``constrain(mu_pr)`` (hBayesDM's ``mu_<name>``). Priors 
 to ``mu_pr ~ Normal(0, 1)``, ``sigma ~ HalfNormal(0.2)``, or the model's
 ``hierarchical_priors`` where it declares them.
 
-NUTS chains run *vectorised* in one process by default. Running them in parallel needs
-one JAX device per chain, and on a CPU the number of devices is fixed only by
-``numpyro.set_host_device_count`` before JAX first initialises - too late once JAX has
-been used, as it has whenever cognax fits or simulates. ``"parallel"`` is used when JAX
-already has a device per chain (several GPUs, or ``XLA_FLAGS`` set by the user).
+NUTS chains run in parallel when JAX has a device per chain (the CLI shows every CPU
+core to JAX as a device; in Python call :func:`cognax.devices.use_cpu_cores` before any
+JAX computation), else vectorised in one device.
 
 Example:
     >>> result = fit_hierarchical(models.make("q_learning"), batch, jax.random.key(0))
