@@ -7,9 +7,8 @@ import tempfile
 import jax
 import pytest
 
-# The CLI switches on JAX's persistent compilation cache. Not in the tests: one process
-# compiling thousands of functions with it on crashed inside jaxlib's executable
-# serialisation. A private folder all the same, should anything switch it on.
+# The CLI switches on JAX's persistent compilation cache; the tests compile afresh, and
+# keep a private folder all the same, should anything switch it on.
 os.environ["COGNAX_COMPILATION_CACHE"] = "0"
 # One CPU device, whatever order the tests run in (the CLI would otherwise expose every
 # core; tests/fitting/test_lanes.py checks the split over several devices in a subprocess).

@@ -19,9 +19,8 @@ COMPILATION_CACHE_BYTES = 2 * 1024**3
 def enable_compilation_cache() -> None:
     """Persistent XLA cache so that a second run of the same command does not recompile.
 
-    ``COGNAX_COMPILATION_CACHE=0`` switches it off (the test suite does: one process
-    compiling thousands of functions with the cache on has crashed inside jaxlib's
-    executable serialisation).
+    ``COGNAX_COMPILATION_CACHE=0`` switches it off (the test suite does, so that every
+    test compiles what it tests).
     """
     import jax
 
