@@ -27,7 +27,8 @@ def use_cpu_cores(n: int | None = None) -> int:
 
     if n is None:
         n = _cores_from_environment() or _usable_cores()
-    if n <= 1 or xla_bridge.backends_are_initialized() or "host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+    chosen_by_user = "host_platform_device_count" in os.environ.get("XLA_FLAGS", "")
+    if n <= 1 or chosen_by_user or xla_bridge.backends_are_initialized():
         return len(jax.devices("cpu"))
     jax.config.update("jax_num_cpu_devices", n)
     return n

@@ -8,7 +8,7 @@ full lanes; when the queue runs dry and few problems remain, they move to a narr
 set of lanes so the stragglers do not pay for idle ones.
 
 With several JAX devices (CPU cores exposed as devices, see
-:func:`cognax.parallel.use_all_cores`, or GPUs) the lanes are split evenly between them
+:func:`cognax.devices.use_cpu_cores`, or GPUs) the lanes are split evenly between them
 and each device runs its share on its own.
 """
 
