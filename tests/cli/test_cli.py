@@ -126,3 +126,15 @@ def test_analyze_main_job_on_a_subset(cognax_cli, tmp_path):
     for name in ("params.csv", "comparison.csv", "group_tests.csv", "parameter_recovery.csv", "comparison.png"):
         assert (out / name).exists(), name
     assert pd.read_csv(out / "params.csv").subject.nunique() == 6
+
+
+def test_bad_core_count_exits_2_with_one_line():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COGNAX_CPU_DEVICES": "many"}
+    run = subprocess.run([sys.executable, "-m", "cognax.cli.main", "tasks"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip().count("\n") == 0 and "COGNAX_CPU_DEVICES='many'" in run.stderr, run.stderr
