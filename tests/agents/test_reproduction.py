@@ -22,3 +22,16 @@ def test_wang2016_bandit_quick(tmp_path):
     regret = regret_from_table(table).groupby("session")["cumulative_regret"].last().mean()
     assert regret == next(c.obtained for c in checks if c.name == "regret_at_100_vs_random")
     assert (tmp_path / "regret.png").is_file()
+
+
+def test_wang2016_bandit_config_keeps_the_paper_setup():
+    """Only the optimisation was tuned: 2 arms, 100 trials, LSTM 48, 20,000 training episodes,
+    300+ test episodes; reproductions 2 and 4 keep the settings they were checked with."""
+    from cognax.agents import repro_bandits
+
+    config = repro_bandits.BANDIT_CONFIG
+    assert dict(config.task_options) == {"n_arms": 2, "n_trials": 100}
+    assert (config.architecture, config.hidden_size, config.objective) == ("lstm", 48, "a2c")
+    assert repro_bandits.TRAIN_EPISODES == 20_000 and repro_bandits.TEST_EPISODES >= 300
+    for earlier in (repro_bandits.VOLATILITY_CONFIG, repro_bandits._condition_config("hard")):
+        assert (earlier.learning_rate, earlier.learning_rate_schedule, earlier.value_coef) == (3e-3, "constant", 0.05)

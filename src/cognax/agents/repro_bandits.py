@@ -28,8 +28,13 @@ from cognax.data.io import atomic_write, write_table
 from cognax.reproduce.checks import Check, above, below, close_to
 
 #: Wang et al. (2016) experiment 1: 2 arms, p ~ U[0, 1], 100 trials, LSTM 48. The
-#: optimisation settings (RMSProp, 32 parallel episodes, 10-decision segments) were
-#: chosen for sample efficiency within the paper's 20,000 training episodes.
+#: optimisation settings were chosen by a seed search (3 seeds per setting) within the
+#: paper's 20,000 training episodes: RMSProp, 32 parallel episodes, 10-decision segments,
+#: a large step size decaying linearly to 0 (constant 3e-3 left the test regret at 3.4-7,
+#: seed to seed), the entropy weight decaying linearly to 0 (a sharp policy by the end)
+#: and a value weight of 0.5 (at 0.05 the shared critic learned too slowly). The regret
+#: at trial 100 then ranges 2.2-3.2 over training seeds (mean about 2.6), so most seeds,
+#: not all, come in below Thompson sampling's 2.8.
 BANDIT_CONFIG = AgentConfig(
     task="bandit",
     task_options=(("n_arms", 2), ("n_trials", 100)),
@@ -37,15 +42,22 @@ BANDIT_CONFIG = AgentConfig(
     hidden_size=48,
     objective="a2c",
     optimizer="rmsprop",
-    learning_rate=3e-3,
+    learning_rate=2e-2,
+    learning_rate_schedule="linear",
     gamma=0.9,
     entropy_coef=0.05,
-    value_coef=0.05,
+    entropy_schedule="linear",
+    value_coef=0.5,
     n_envs=32,
     rollout_length=10,
 )
+#: Reproductions 2 and 4 keep the settings they were written and checked with (the
+#: tuning above was searched on reproduction 1 only).
+_EARLIER_BANDIT_CONFIG = BANDIT_CONFIG.replace(
+    learning_rate=3e-3, learning_rate_schedule="constant", entropy_schedule="constant", value_coef=0.05
+)
 TRAIN_EPISODES, QUICK_TRAIN_EPISODES = 20_000, 6_000
-TEST_EPISODES, QUICK_TEST_EPISODES = 500, 300
+TEST_EPISODES, QUICK_TEST_EPISODES = 1_000, 300
 RANDOM_REGRET = 100.0 / 6.0  # 100 trials x E[max(p) - p_a] = 100 x (2/3 - 1/2)
 
 
@@ -95,8 +107,8 @@ def run_wang2016_bandit(out: Path, *, quick: bool, seed: int) -> list[Check]:
     regret = agent_mean[-1]
     checks = []
     if quick:
-        # After 6,000 training episodes (under a third of the paper's) the agent has not
-        # reached Thompson sampling; it must still be clearly better than random choice
+        # After 6,000 training episodes (under a third of the paper's) the agent is not
+        # reliably below Thompson sampling; it must still be clearly better than random choice
         # (regret 16.67) and than the control: below 3/4 of random's regret, and at least
         # 4 combined standard errors below the control's.
         checks.append(below("regret_at_100_vs_random", regret, 0.75 * RANDOM_REGRET, "3/4 of random choice's 16.67"))
@@ -128,9 +140,9 @@ def _condition_task(condition: str):
 
 def _condition_config(condition: str) -> AgentConfig:
     if condition == "independent":
-        return BANDIT_CONFIG
-    return BANDIT_CONFIG.replace(task="dependent_bandit",
-                                 task_options=(("difficulty", condition), ("n_trials", 100)))
+        return _EARLIER_BANDIT_CONFIG
+    return _EARLIER_BANDIT_CONFIG.replace(task="dependent_bandit",
+                                          task_options=(("difficulty", condition), ("n_trials", 100)))
 
 
 def run_wang2016_dependent(out: Path, *, quick: bool, seed: int) -> list[Check]:
@@ -184,7 +196,7 @@ def _plot_matrix(matrix: pd.DataFrame, path: Path) -> None:
 
 # ----------------------------------------------------------------------------- reproduction 4
 LOW_HAZARD, HIGH_HAZARD = 0.01, 0.1
-VOLATILITY_CONFIG = BANDIT_CONFIG.replace(
+VOLATILITY_CONFIG = _EARLIER_BANDIT_CONFIG.replace(
     task="reversal",
     task_options=(("n_trials", 100), ("p_high", 0.8), ("schedule", "hazard")),
     task_param_choices=(("hazard", (LOW_HAZARD, HIGH_HAZARD)),),
