@@ -175,8 +175,7 @@ def _from_newton_state(model: Model, method: Method, state, with_standard_errors
     nll = state.value
     if method == "map":  # the objective is NLL - log prior
         nll = nll + np.asarray(model.log_prior(model.constrain(jnp.asarray(state.u))))
-    gradient = state.grad + np.einsum("sij,sj->si", state.hessian, state.move)
-    grad_norm = np.linalg.norm(gradient, axis=1)
+    grad_norm = np.linalg.norm(state.final_gradient(), axis=1)
     n = model.n_params
     if not with_standard_errors:
         return nll, grad_norm, np.full((len(nll), n), np.nan)
@@ -247,7 +246,7 @@ def fit(
     combinations = np.array(values, dtype=float).reshape(len(values), len(discrete))
     n_combinations = len(combinations)
 
-    u0 = np.asarray(_starts(model, key, n_subjects, n_starts))  # the same starts for every profiled value
+    u0 = _starts(model, key, n_subjects, n_starts)  # the same starts for every profiled value
     with_standard_errors = bool(standard_errors and model.n_params)
     if model.n_params == 0:  # nothing to optimise (a chance baseline): score the data
         u_best = np.zeros((n_subjects, 0))

@@ -49,8 +49,11 @@ class NewtonState(NamedTuple):
     move: jax.Array
 
     def final_gradient(self):
-        """The gradient at ``u``, from the last evaluation and step (exact for a quadratic)."""
-        return self.grad + self.hessian @ self.move
+        """The gradient at ``u``, from the last evaluation and step (exact for a quadratic).
+
+        Works on one problem or on stacked problems (leading axes), in JAX or NumPy.
+        """
+        return self.grad + (self.hessian @ self.move[..., None])[..., 0]
 
 
 def newton_init(u0) -> NewtonState:
