@@ -57,19 +57,8 @@ def test_unknown_name_lists_valid(tmp_path, fake_registry):
         reproduce.run("fak", tmp_path)
 
 
-def test_cli_exit_codes(tmp_path, fake_registry, monkeypatch, capsys):
-    import sys
-
-    from cognax.cli.main import main
-
-    def cognax(*args):
-        monkeypatch.setattr(sys, "argv", ["cognax", *map(str, args)])
-        monkeypatch.setenv("COLUMNS", "200")
-        try:
-            main()
-        except SystemExit as exit_:
-            return exit_.code, *capsys.readouterr()
-        return 0, *capsys.readouterr()
+def test_cli_exit_codes(tmp_path, fake_registry, cognax_cli):
+    cognax = cognax_cli
 
     code, out, _ = cognax("reproduce", "fake", "--out", tmp_path)
     assert code == 1 and "1/2 checks passed" in out
