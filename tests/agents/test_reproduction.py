@@ -1,4 +1,5 @@
-"""Reproduction 1 (Wang et al. 2016, independent bandits), CI-sized: trained agent vs random and control."""
+"""Meta-RL reproductions, CI-sized: reproduction 1 (Wang et al. 2016, independent bandits: trained
+agent vs random and control), 3 (Wang et al. 2018, two-step task) and 5 (Harlow's task)."""
 
 import json
 
@@ -26,12 +27,52 @@ def test_wang2016_bandit_quick(tmp_path):
 
 def test_wang2016_bandit_config_keeps_the_paper_setup():
     """Only the optimisation was tuned: 2 arms, 100 trials, LSTM 48, 20,000 training episodes,
-    300+ test episodes; reproductions 2 and 4 keep the settings they were checked with."""
+    300+ test episodes; reproduction 2 uses the same settings, reproduction 4 keeps the ones it was
+    checked with."""
     from cognax.agents import repro_bandits
 
     config = repro_bandits.BANDIT_CONFIG
     assert dict(config.task_options) == {"n_arms": 2, "n_trials": 100}
     assert (config.architecture, config.hidden_size, config.objective) == ("lstm", 48, "a2c")
     assert repro_bandits.TRAIN_EPISODES == 20_000 and repro_bandits.TEST_EPISODES >= 300
-    for earlier in (repro_bandits.VOLATILITY_CONFIG, repro_bandits._condition_config("hard")):
-        assert (earlier.learning_rate, earlier.learning_rate_schedule, earlier.value_coef) == (3e-3, "constant", 0.05)
+    assert repro_bandits._condition_config("hard").replace(task="bandit", task_options=config.task_options) == config
+    earlier = repro_bandits.VOLATILITY_CONFIG
+    assert (earlier.learning_rate, earlier.learning_rate_schedule, earlier.value_coef) == (3e-3, "constant", 0.05)
+
+
+def test_wang2018_two_step_quick(tmp_path):
+    """10,000 training episodes (half the full run) already give the model-based pattern: in the
+    stay regression the reward x transition interaction is positive and significant."""
+    checks = reproduce.run("wang2018_two_step", tmp_path, quick=True, seed=0)
+    document = json.loads((tmp_path / "checks.json").read_text())
+    assert document["passed"], document
+    regression = pd.read_csv(tmp_path / "stay_regression.csv").set_index("term")
+    assert regression.loc["reward:transition", "coefficient"] == checks[0].obtained > 0
+    stay = pd.read_csv(tmp_path / "stay_probabilities.csv")
+    means = stay.groupby(["previous_reward", "previous_transition"])["stay_probability"].mean()
+    # Model-based: stay after a rewarded common or an unrewarded rare transition.
+    assert means["rewarded", "common"] > means["rewarded", "rare"]
+    assert means["unrewarded", "rare"] > means["unrewarded", "common"]
+    assert (tmp_path / "stay_probabilities.png").is_file()
+
+
+def test_harlow_quick(tmp_path):
+    """2,000,000 training episodes (half the full run): at chance on trial 1, >= 90% correct from
+    trial 2 on (one-shot learning to learn)."""
+    checks = reproduce.run("harlow", tmp_path, quick=True, seed=0)
+    document = json.loads((tmp_path / "checks.json").read_text())
+    assert document["passed"], document
+    table = pd.read_csv(tmp_path / "trials.csv")
+    later = table[table["trial"] >= 1]
+    assert (later["choice"] == later["correct_action"]).mean() == checks[0].obtained
+    assert (tmp_path / "accuracy_by_trial.png").is_file()
+
+
+def test_meta_rl_configs_share_the_paper_architecture():
+    """Two-step and Harlow agents are LSTM 48 A2C agents; two-step keeps the paper's discount 0.9."""
+    from cognax.agents import repro_tasks
+
+    for config in (repro_tasks.TWO_STEP_CONFIG, repro_tasks.HARLOW_CONFIG):
+        assert (config.architecture, config.hidden_size, config.objective) == ("lstm", 48, "a2c")
+    assert repro_tasks.TWO_STEP_CONFIG.task == "two_step_wang2018" and repro_tasks.TWO_STEP_CONFIG.gamma == 0.9
+    assert dict(repro_tasks.HARLOW_CONFIG.task_options) == {"n_trials": 6}
