@@ -38,6 +38,7 @@ import pandas as pd
 
 from cognax.errors import CognaxError, unknown_name
 from cognax.fitting.diagnostics import import_arviz
+from cognax.fitting.forward_gradient import sum_over_subjects
 from cognax.fitting.mle import enable_float64
 from cognax.models.base import Model, trial_log_likelihood
 from cognax.tasks.base import check_count, check_probability
@@ -97,8 +98,10 @@ def _numpyro_model(model: Model, hierarchy: dict[str, Hierarchy], fixed: dict, b
     mu_pr = jnp.stack([numpyro.sample(f"mu_pr_{n}", _distribution(*h[:2])) for n, h in hierarchy.items()])
     sigma = jnp.stack([numpyro.sample(f"sigma_{n}", _distribution(*h[2:])) for n, h in hierarchy.items()])
     z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand((batch.n_subjects, model.n_params)).to_event(2))
-    params = {**model.constrain(mu_pr + sigma * z), **fixed}
-    numpyro.factor("log_likelihood", trial_log_likelihood(model, params, batch).sum())
+    # Its gradient comes by forward mode (cognax.fitting.forward_gradient): one scan, no tape.
+    per_subject = lambda x, data: trial_log_likelihood(model, {**model.constrain(x), **fixed}, data).sum(-1)
+    total = sum_over_subjects(per_subject, model.n_params)
+    numpyro.factor("log_likelihood", total(mu_pr + sigma * z, batch))
 
 
 # ----------------------------------------------------------------------------- the fit

@@ -90,6 +90,7 @@ class GoNoGoM1(HBayesDMModel):
     parameters = (NOISE, LEARNING_RATE, SENSITIVITY)
     has_go_bias: ClassVar[bool] = False
     has_pavlovian_bias: ClassVar[bool] = False
+    normalized_policy = True  # noisy_binary_log_probs gives log-probabilities already
 
     def init_latent(self, params, n_actions):
         zeros = jnp.zeros((N_CUES,))
