@@ -421,6 +421,17 @@ def part_rlwm(args) -> None:
     counts = np.bincount(np.asarray(result.params["capacity"], dtype=int), minlength=6)[2:]
     print(f"  converged {np.mean(result.converged):.0%}; people per fitted capacity 2/3/4/5: "
           f"{'/'.join(map(str, counts))}; {args.devices} CPU device(s)")
+    if args.rlwm_reference_starts:
+        # Are that many starts enough? Fit again with more, and compare each person's best NLL.
+        start = time.perf_counter()
+        reference = fit(model, batch, jax.random.key(0), n_starts=args.rlwm_reference_starts, **options)
+        reference_s = time.perf_counter() - start
+        excess = np.asarray(result.nll) - np.asarray(reference.nll)
+        same_k = np.mean(np.asarray(result.params["capacity"]) == np.asarray(reference.params["capacity"]))
+        print(f"  against {args.rlwm_reference_starts} starts ({reference_s:.0f} s): NLL({args.rlwm_starts} starts) - "
+              f"NLL({args.rlwm_reference_starts}) median {np.median(excess):.1e}, max {excess.max():.2g}; "
+              f"within 1e-4 for {np.mean(excess <= 1e-4):.0%}, within 0.1 for {np.mean(excess <= 0.1):.0%} of people; "
+              f"same capacity for {same_k:.0%}")
     if args.rlwm_max_iter is not None:
         print(f"  max_iter={args.rlwm_max_iter} instead of fit()'s 100 to keep the run short: these are not the "
               "goal's numbers;\n  the vmapped Newton loop runs every (person, start) until the slowest stops, "
@@ -503,10 +514,12 @@ def part_memory(args) -> None:
 
 # =========================================================================== main
 #: --quick: small sizes, and parts 3 and 4 cut to a few optimiser iterations (they say so).
-QUICK = dict(lik_subjects=256, numpy_subjects=5, fit_subjects=100, scipy_subjects=5, starts=10, rlwm_starts=10,
-             rlwm_warm_runs=0, rlwm_max_iter=3, mem_subjects=2_000, mem_starts=3, mem_max_iter=2, repeats=3)
-FULL = dict(lik_subjects=1_000, numpy_subjects=20, fit_subjects=1_000, scipy_subjects=20, starts=10, rlwm_starts=10,
-            rlwm_warm_runs=1, rlwm_max_iter=None, mem_subjects=10_000, mem_starts=3, mem_max_iter=None, repeats=5)
+QUICK = dict(lik_subjects=256, numpy_subjects=5, fit_subjects=100, scipy_subjects=5, starts=10, rlwm_starts=3,
+             rlwm_warm_runs=0, rlwm_max_iter=3, rlwm_reference_starts=0, mem_subjects=2_000, mem_starts=3, mem_max_iter=2,
+             repeats=3)
+FULL = dict(lik_subjects=1_000, numpy_subjects=20, fit_subjects=1_000, scipy_subjects=20, starts=10, rlwm_starts=3,
+            rlwm_warm_runs=0, rlwm_max_iter=None, rlwm_reference_starts=10, mem_subjects=10_000, mem_starts=3,
+            mem_max_iter=None, repeats=5)
 
 
 def main() -> None:
@@ -523,8 +536,10 @@ def main() -> None:
     parser.add_argument("--fit-trials", type=int, default=500, help="trials per simulated subject (500)")
     parser.add_argument("--scipy-subjects", type=int, help="subjects fitted with SciPy, then scaled up (20)")
     parser.add_argument("--starts", type=int, help="starts per subject in part 2 (10)")
-    parser.add_argument("--rlwm-starts", type=int, help="starts per person and capacity in part 3 (10)")
-    parser.add_argument("--rlwm-warm-runs", type=int, help="part 3: fits after the first, compiled (1)")
+    parser.add_argument("--rlwm-starts", type=int, help="starts per person and capacity in part 3 (3)")
+    parser.add_argument("--rlwm-warm-runs", type=int, help="part 3: fits after the first, compiled (0)")
+    parser.add_argument("--rlwm-reference-starts", type=int,
+                        help="part 3: also fit with this many starts and compare the NLLs (10; 0 skips)")
     parser.add_argument("--rlwm-max-iter", type=int, help="part 3: fit()'s max_iter (default: fit()'s, 100)")
     parser.add_argument("--mem-subjects", type=int, help="subjects in the memory run (10,000)")
     parser.add_argument("--mem-starts", type=int, help="starts per subject in the memory run (3)")

@@ -297,3 +297,24 @@ def test_trans_prob_and_two_option_checks():
         models.make("ts_par7", trans_prob=1.5)
     with pytest.raises(CognaxError, match="needs a task with 2 options; this one has 3"):
         cognax.simulate(jax.random.key(0), models.make("prl_fictitious"), tasks.make("bandit", n_arms=3, n_trials=5))
+
+
+def test_go_nogo_log_probabilities_and_derivatives_match_log_space():
+    """The probability-space go/no-go policy equals the log-space formula, derivatives included (d = 0 too)."""
+    from cognax.models.hbayesdm.gng import noisy_binary_log_probs
+
+    def log_space(d, xi):
+        log_go = jnp.logaddexp(jax.nn.log_sigmoid(d) + jnp.log1p(-xi), jnp.log(xi / 2))
+        log_nogo = jnp.logaddexp(jax.nn.log_sigmoid(-d) + jnp.log1p(-xi), jnp.log(xi / 2))
+        return jnp.stack([log_nogo, log_go])
+
+    for d in (0.0, 0.3, -2.0, 35.0, -35.0):
+        for xi in (1e-3, 0.2, 0.9):
+            args = (jnp.asarray(d), jnp.asarray(xi))
+            np.testing.assert_allclose(noisy_binary_log_probs(*args), log_space(*args), rtol=1e-10, atol=1e-12)
+            for argnum in (0, 1):
+                np.testing.assert_allclose(jax.jacfwd(noisy_binary_log_probs, argnum)(*args),
+                                           jax.jacfwd(log_space, argnum)(*args), rtol=1e-8, atol=1e-12)
+    # at xi = 0 a far-off choice keeps a finite log-probability and gradient
+    value, gradient = jax.value_and_grad(lambda d: noisy_binary_log_probs(d, 0.0)[0])(jnp.asarray(800.0))
+    assert np.isfinite(value) and np.isfinite(gradient) and value < -700

@@ -195,3 +195,20 @@ def test_check_params_rejects_out_of_bounds_values(case):
         with pytest.raises(CognaxError, match=name):
             model.check_params({name: max(values) + 1})
         assert model.check_params({name: values[0]})[name] == values[0]
+
+
+def test_two_action_log_probabilities_match_log_softmax():
+    """The two-action shortcut (one log-sigmoid) equals log_softmax, with its derivatives."""
+    from cognax.models.base import _log_probabilities
+
+    model = models.make("q_learning")
+    for values in ([0.5, 0.5], [0.0, 1.0], [1.0, 0.0], [-3.0, 40.0], [800.0, -800.0]):
+        for beta in (0.0, 1.0, 50.0):
+            params = {"inverse_temperature": jnp.asarray(beta)}
+            shortcut = lambda v: _log_probabilities(model, params, v, {})
+            expected = lambda v: jax.nn.log_softmax(beta * v)
+            v = jnp.asarray(values)
+            np.testing.assert_allclose(shortcut(v), expected(v), rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(jax.jacfwd(shortcut)(v), jax.jacfwd(expected)(v), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(jax.hessian(lambda x: shortcut(x)[0])(v), jax.hessian(lambda x: expected(x)[0])(v),
+                                       rtol=1e-9, atol=1e-12)

@@ -175,7 +175,15 @@ def _where_tree(condition, new, old):
 
 def _log_probabilities(model: Model, params: Params, latent, obs) -> Float[Array, "action"]:
     log_policy = model.log_policy(params, latent, obs)
-    return log_policy if model.normalized_policy else jax.nn.log_softmax(log_policy)
+    if model.normalized_policy:
+        return log_policy
+    if log_policy.shape == (2,):
+        # Two actions: log P(1) = log sigmoid(d), log P(0) = log P(1) - d, with d = l1 - l0;
+        # one exp and one log per decision, against two exps and a log for log_softmax.
+        difference = log_policy[1] - log_policy[0]
+        log_p1 = jax.nn.log_sigmoid(difference)
+        return jnp.stack([log_p1 - difference, log_p1])
+    return jax.nn.log_softmax(log_policy)
 
 
 def session_log_likelihood(
