@@ -1,5 +1,5 @@
-"""Meta-RL reproductions, CI-sized: reproduction 1 (Wang et al. 2016, independent bandits: trained
-agent vs random and control), 3 (Wang et al. 2018, two-step task) and 5 (Harlow's task)."""
+"""Meta-RL reproductions, CI-sized: reproduction 1 (Wang et al. 2016, independent bandits: the
+agent chosen by validation regret vs random and control), 3 (Wang et al. 2018, two-step task) and 5 (Harlow's task)."""
 
 import json
 
@@ -10,14 +10,28 @@ from cognax.agents.evaluate import regret_from_table
 
 
 def test_wang2016_bandit_quick(tmp_path):
-    """6,000 training episodes; bounds: regret at trial 100 < 12.5 (3/4 of random's 16.67) and
-    4 combined SE below the no-reward-input control, whose regret is 16.67 within 4 SE."""
+    """6,000 training episodes, best of the quick candidates by validation regret; bounds: regret
+    at trial 100 < 12.5 (3/4 of random's 16.67) and 4 combined SE below the no-reward-input
+    control, whose regret is 16.67 within 4 SE."""
+    from cognax.agents import repro_bandits
+
     checks = reproduce.run("wang2016_bandit", tmp_path, quick=True, seed=0)
     document = json.loads((tmp_path / "checks.json").read_text())
     assert document["passed"], document
     assert [c["name"] for c in document["checks"]] == [c.name for c in checks]
+    # The selection is recorded: every candidate, its validation regret, the one chosen (the lowest).
+    selection = pd.read_csv(tmp_path / "selection.csv")
+    assert list(selection.columns) == ["training_seed", "validation_regret_at_100", "validation_se", "chosen"]
+    assert selection["training_seed"].tolist() == repro_bandits.candidate_seeds(0, repro_bandits.QUICK_CANDIDATES)
+    assert selection["chosen"].sum() == 1
+    chosen = selection.loc[selection["chosen"], "training_seed"].item()
+    assert chosen == selection.loc[selection["validation_regret_at_100"].idxmin(), "training_seed"]
+    curve = pd.read_csv(tmp_path / "learning_curve.csv")
+    assert sorted(curve["seed"].unique()) == selection["training_seed"].tolist()
+    # Only the chosen agent is tested.
     table = pd.read_csv(tmp_path / "trials.csv")
     assert {"subject", "session", "trial", "choice", "reward", "p_0", "p_1"} <= set(table.columns)
+    assert table["subject"].unique().tolist() == [chosen]
     assert table.groupby("session").size().eq(100).all() and table["session"].nunique() == 300
     # The check's number can be recomputed from the table alone.
     regret = regret_from_table(table).groupby("session")["cumulative_regret"].last().mean()
@@ -35,6 +49,11 @@ def test_wang2016_bandit_config_keeps_the_paper_setup():
     assert dict(config.task_options) == {"n_arms": 2, "n_trials": 100}
     assert (config.architecture, config.hidden_size, config.objective) == ("lstm", 48, "a2c")
     assert repro_bandits.TRAIN_EPISODES == 20_000 and repro_bandits.TEST_EPISODES >= 300
+    # Model selection on held-out episodes: several candidates, validation and test keys distinct.
+    assert repro_bandits.CANDIDATES >= 2 and repro_bandits.VALIDATION_EPISODES >= 300
+    assert repro_bandits.VALIDATION_KEY != repro_bandits.TEST_KEY
+    seeds = [repro_bandits.candidate_seeds(seed, repro_bandits.CANDIDATES) for seed in range(5)]
+    assert len({s for group in seeds for s in group}) == 5 * repro_bandits.CANDIDATES
     assert repro_bandits._condition_config("hard").replace(task="bandit", task_options=config.task_options) == config
     earlier = repro_bandits.VOLATILITY_CONFIG
     assert (earlier.learning_rate, earlier.learning_rate_schedule, earlier.value_coef) == (3e-3, "constant", 0.05)
