@@ -25,7 +25,7 @@ import pandas as pd
 
 from cognax.agents.baselines import baseline_regrets, bayes_optimal_regret, policy_regret
 from cognax.agents.config import AgentConfig
-from cognax.agents.evaluate import Evaluation, evaluate, regret_curve, regret_from_table
+from cognax.agents.evaluate import Evaluation, evaluate, regret_curve
 from cognax.agents.plots import plot_regret_curves
 from cognax.agents.runs import TrainedAgents, train_agents
 from cognax.data.io import atomic_write, write_table
@@ -85,12 +85,17 @@ def train_and_test(config: AgentConfig, episodes: int, test_episodes: int, seed:
 
     The test episodes are drawn from ``jax.random.key(test_key + seed)``.
     """
+    run = _train(config, episodes, [seed])
+    result = evaluate(run.trainer, run.state.params, run.seeds, jax.random.key(test_key + seed), test_episodes)
+    return run, result
+
+
+def _train(config: AgentConfig, episodes: int, seeds: list[int]) -> TrainedAgents:
+    """Train one agent per seed (vmapped) for ``episodes`` episodes of ``config``'s task."""
     from cognax import tasks
 
     n_decisions = tasks.make(config.task, **dict(config.task_options)).n_decisions
-    run = train_agents(config.with_episodes(episodes, n_decisions), seeds=[seed])
-    result = evaluate(run.trainer, run.state.params, run.seeds, jax.random.key(test_key + seed), test_episodes)
-    return run, result
+    return train_agents(config.with_episodes(episodes, n_decisions), seeds=seeds)
 
 
 def candidate_seeds(seed: int, n: int) -> list[int]:
@@ -130,11 +135,8 @@ def select_and_test(config: AgentConfig, episodes: int, test_episodes: int, seed
     the last trial (the first on a tie) is tested on ``test_episodes`` new episodes from
     ``jax.random.key(test_key + seed)``. The test episodes play no part in the choice.
     """
-    from cognax import tasks
-
-    n_decisions = tasks.make(config.task, **dict(config.task_options)).n_decisions
     seeds = candidate_seeds(seed, n_candidates)
-    run = train_agents(config.with_episodes(episodes, n_decisions), seeds=seeds)
+    run = _train(config, episodes, seeds)
 
     def one(index: int):
         return jax.tree.map(lambda leaf: leaf[index:index + 1], run.state.params)
@@ -145,10 +147,9 @@ def select_and_test(config: AgentConfig, episodes: int, test_episodes: int, seed
     for index, training_seed in enumerate(seeds):
         validation = evaluate(run.trainer, one(index), [training_seed], jax.random.key(validation_key + seed),
                               validation_episodes)
-        frame = regret_from_table(validation.table)
-        last = frame.loc[frame["trial"] == frame["trial"].max(), "cumulative_regret"].to_numpy()
-        rows.append({"training_seed": training_seed, "validation_regret_at_100": float(last.mean()),
-                     "validation_se": float(last.std(ddof=1) / np.sqrt(len(last)))})
+        mean, se = regret_curve(validation.table)
+        rows.append({"training_seed": training_seed, "validation_regret_at_100": float(mean[-1]),
+                     "validation_se": float(se[-1])})
     table = pd.DataFrame(rows)
     best = int(np.argmin(table["validation_regret_at_100"].to_numpy()))
     table["chosen"] = np.arange(len(table)) == best

@@ -52,25 +52,18 @@ MIN_FRACTION = 0.25
 MIN_INVERSE_TEMPERATURE = 1.0
 
 
-def _config():
-    from cognax.agents.repro_bandits import BANDIT_CONFIG
-
-    return BANDIT_CONFIG
-
-
 def run(out: Path, *, quick: bool, seed: int) -> list[Check]:
     from scipy.stats import binom
 
-    from cognax.agents import evaluate, regret_curve, train_agents
+    from cognax.agents import regret_curve
+    from cognax.agents.repro_bandits import BANDIT_CONFIG, train_and_test
 
     out = Path(out)
     # test episodes for the regret; the first ``analysed`` of them for the RPE analysis.
     train_episodes, test_episodes, analysed, n_permutations, n_shuffles = (
         (4_000, 200, 40, 99, 19) if quick else (20_000, 500, 100, 199, 99)
     )
-    trained = train_agents(_config().with_episodes(train_episodes, 100), seeds=[seed])
-    evaluation = evaluate(trained.trainer, trained.state.params, trained.seeds, jax.random.key(10_000 + seed),
-                          test_episodes)
+    _, evaluation = train_and_test(BANDIT_CONFIG, train_episodes, test_episodes, seed)
     regret_mean, regret_se = (float(v[-1]) for v in regret_curve(evaluation.table))
     with jax.enable_x64(True):
         params, trials, activity = _model_latents(evaluation, analysed, seed)
