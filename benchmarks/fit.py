@@ -367,7 +367,7 @@ def part_fit(args) -> None:
 
     print_table(
         ["", "subjects run", "wall s", "compile s", f"s for {args.fit_subjects:,}", "s/subject"],
-        [["cognax fit (defaults: Newton, 1,024 lanes, SEs)", f"{args.fit_subjects:,}", f"{cognax_s:,.1f}",
+        [["cognax fit (defaults: Newton, 256 lanes, SEs)", f"{args.fit_subjects:,}", f"{cognax_s:,.1f}",
           f"{compile_s:.1f}", f"{cognax_s:,.1f}", f"{cognax_s / args.fit_subjects:.4f}"],
          ["SciPy L-BFGS-B + NumPy loop", f"{n_scipy}", f"{scipy_subset_s:,.1f}", "-", f"{scipy_s:,.0f} (scaled)",
           f"{scipy_subset_s / n_scipy:.4f}"]])

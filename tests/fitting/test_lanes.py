@@ -79,3 +79,35 @@ def test_lanes_split_over_cpu_devices_give_the_same_fits(tmp_path):
     one, two = (run.stdout.split() for run in runs)
     assert one[0] == "1" and two[0] == "2"
     np.testing.assert_allclose(np.asarray(two[1:], float), np.asarray(one[1:], float), rtol=0, atol=1e-6)
+
+
+def test_symmetric_eigen_matches_eigh_and_loops_over_a_batch():
+    """The optimiser's eigendecomposition: LAPACK's answer, one matrix per call when vmapped
+    (a batched call may deadlock two CPU devices, see ``symmetric_eigen``)."""
+    import jax
+    import jax.extend
+
+    from cognax.fitting.optimize import symmetric_eigen
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(4, 6, 5, 5))
+    a = a + np.swapaxes(a, -1, -2)
+    values, vectors = jax.jit(jax.vmap(jax.vmap(symmetric_eigen)))(jnp.asarray(a))
+    np.testing.assert_allclose(values, np.linalg.eigvalsh(a), rtol=0, atol=1e-12)
+    rebuilt = np.einsum("...ij,...j,...kj->...ik", vectors, values, vectors)
+    np.testing.assert_allclose(rebuilt, a, rtol=0, atol=1e-12)
+    one_values, _ = symmetric_eigen(jnp.asarray(a[0, 0]))  # unbatched: a plain eigh
+    np.testing.assert_allclose(one_values, np.linalg.eigvalsh(a[0, 0]), atol=1e-12)
+    # Every eigh in the batched program sees one matrix at a time.
+    jaxpr = jax.make_jaxpr(jax.vmap(symmetric_eigen))(jnp.asarray(a[0]))
+    shapes = []
+
+    def collect(jaxpr):
+        for equation in jaxpr.eqns:
+            if equation.primitive.name == "eigh":
+                shapes.append(equation.invars[0].aval.shape)
+            for sub in jax.extend.core.jaxprs_in_params(equation.params):
+                collect(sub)
+
+    collect(jaxpr.jaxpr)
+    assert shapes and all(shape == (5, 5) for shape in shapes)

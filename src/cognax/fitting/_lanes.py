@@ -38,7 +38,7 @@ def solve_problems(
     optimizer: str = "newton",
     max_iter: int = 100,
     tol: float = 1e-5,
-    lanes: int = 1024,
+    lanes: int = 256,
     prepare: Callable | None = None,
     progress: Callable[[int, int], None] | None = None,
 ):
@@ -72,11 +72,12 @@ def solve_problems(
     advance = _advance_function(optimizer, objective, max_iter, tol, prepare or _concatenate, n_devices)
     slot_problem = np.full(width, -1)
     next_problem = finished = 0
-    state = jax.vmap(opt.init)(jnp.asarray(u0[np.zeros(width, dtype=int)]))
-    # Through NumPy, so that no leaf is weakly typed: the rounds' outputs are not, and a
-    # weak leaf in the first round's input would compile the round twice.
+    # Every lane starts fresh in the first round, so only the state's shapes matter: zeros
+    # made by NumPy (no eager JAX operation, each of which would compile on its own) and
+    # with no weakly typed leaf (the rounds' outputs have none; one would compile twice).
+    shapes = jax.eval_shape(jax.vmap(opt.init), jax.ShapeDtypeStruct((width, u0.shape[1]), u0.dtype))
     place = _placement(n_devices)
-    state = jax.tree.map(lambda x: place(np.asarray(x)), state)
+    state = jax.tree.map(lambda x: place(np.zeros(x.shape, x.dtype)), shapes)
     out = jax.tree.map(lambda x: np.zeros((n_problems, *x.shape[1:]), x.dtype), state)
 
     while True:
@@ -93,7 +94,7 @@ def solve_problems(
         if next_problem == n_problems and active.sum() <= new_width and new_width >= MIN_LANES:
             keep = np.flatnonzero(active)
             index = np.concatenate([keep, np.full(new_width - len(keep), keep[0])])
-            state = jax.tree.map(lambda x: place(x[index]), state)
+            state = jax.tree.map(lambda x: place(np.asarray(x)[index]), state)
             slot_problem = np.concatenate([slot_problem[keep], np.full(new_width - len(keep), -1)])
             fresh = np.concatenate([fresh[keep], np.zeros(new_width - len(keep), dtype=bool)])
             width, active = new_width, slot_problem >= 0
