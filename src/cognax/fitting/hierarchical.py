@@ -41,6 +41,7 @@ from cognax.fitting.diagnostics import import_arviz
 from cognax.fitting.forward_gradient import sum_over_subjects
 from cognax.fitting.mle import enable_float64
 from cognax.models.base import Model, trial_log_likelihood
+from cognax.models.streams import split_streams
 from cognax.tasks.base import check_count, check_probability
 
 #: One parameter's group-level priors: (mu_pr distribution, its arguments, sigma
@@ -91,17 +92,32 @@ def _check_hierarchy(name: str, spec) -> Hierarchy:
     return (mu_kind, mu_args, sigma_kind, sigma_args)
 
 
-def _numpyro_model(model: Model, hierarchy: dict[str, Hierarchy], fixed: dict, batch) -> None:
+def _likelihood_data(model: Model, batch) -> tuple:
+    """``(rows, owner)``: the batch, or its independent streams and each row's subject."""
+    streams = split_streams(model, batch)
+    return (batch, None) if streams is None else streams
+
+
+def _subject_log_likelihoods(model: Model, fixed: dict, x, data) -> jax.Array:
+    """``[subject]`` log-likelihoods at unconstrained ``x`` (``[subject, param]``)."""
+    rows, owner = data
+    if owner is None:
+        return trial_log_likelihood(model, {**model.constrain(x), **fixed}, rows).sum(-1)
+    per_row = trial_log_likelihood(model, {**model.constrain(x[owner]), **fixed}, rows).sum(-1)
+    return jax.ops.segment_sum(per_row, owner, num_segments=x.shape[0])
+
+
+def _numpyro_model(model: Model, hierarchy: dict[str, Hierarchy], fixed: dict, n_subjects: int, data) -> None:
     import numpyro
     import numpyro.distributions as dist
 
     mu_pr = jnp.stack([numpyro.sample(f"mu_pr_{n}", _distribution(*h[:2])) for n, h in hierarchy.items()])
     sigma = jnp.stack([numpyro.sample(f"sigma_{n}", _distribution(*h[2:])) for n, h in hierarchy.items()])
-    z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand((batch.n_subjects, model.n_params)).to_event(2))
+    z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand((n_subjects, model.n_params)).to_event(2))
     # Its gradient comes by forward mode (cognax.fitting.forward_gradient): one scan, no tape.
-    per_subject = lambda x, data: trial_log_likelihood(model, {**model.constrain(x), **fixed}, data).sum(-1)
+    per_subject = functools.partial(_subject_log_likelihoods, model, fixed)
     total = sum_over_subjects(per_subject, model.n_params)
-    numpyro.factor("log_likelihood", total(mu_pr + sigma * z, batch))
+    numpyro.factor("log_likelihood", total(mu_pr + sigma * z, data))
 
 
 # ----------------------------------------------------------------------------- the fit
@@ -282,13 +298,14 @@ def fit_hierarchical(
     fixed_values = _fixed_values(model, fixed)
     hierarchy = group_priors(model, priors)
     _check_start(model, fixed_values, batch)
-    numpyro_model = functools.partial(_numpyro_model, model, hierarchy, fixed_values)
+    numpyro_model = functools.partial(_numpyro_model, model, hierarchy, fixed_values, batch.n_subjects)
+    data = _likelihood_data(model, batch)
     if method == "nuts":
-        draws, stats, settings = _run_nuts(numpyro_model, batch, key, chains, warmup, samples, target_accept,
+        draws, stats, settings = _run_nuts(numpyro_model, data, key, chains, warmup, samples, target_accept,
                                            max_tree_depth, progress)
         losses = None
     else:
-        draws, losses, settings = _run_svi(numpyro_model, batch, key, samples, svi_steps, learning_rate, progress)
+        draws, losses, settings = _run_svi(numpyro_model, data, key, samples, svi_steps, learning_rate, progress)
         stats = {}
     settings["method"] = method
     settings["priors"] = "; ".join(f"{n}: mu_pr ~ {h[0]}{h[1]}, sigma ~ {h[2]}{h[3]}" for n, h in hierarchy.items())
@@ -297,7 +314,7 @@ def fit_hierarchical(
     return HierarchicalResult(model=model, method=method, idata=idata, fixed=fixed_out, losses=losses)
 
 
-def _run_nuts(numpyro_model, batch, key, chains, warmup, samples, target_accept, max_tree_depth, progress):
+def _run_nuts(numpyro_model, data, key, chains, warmup, samples, target_accept, max_tree_depth, progress):
     from numpyro.infer import MCMC, NUTS
 
     chain_method = "parallel" if chains > 1 and jax.local_device_count() >= chains else "vectorized"
@@ -310,7 +327,7 @@ def _run_nuts(numpyro_model, batch, key, chains, warmup, samples, target_accept,
     # One call for warm-up and sampling: numpyro retraces (seconds) on every call, so
     # running in pieces to report progress would cost more than it shows.
     try:
-        mcmc.run(key, batch, extra_fields=_NUTS_FIELDS)
+        mcmc.run(key, data, extra_fields=_NUTS_FIELDS)
     except RuntimeError as error:
         if "valid initial" not in str(error):
             raise
@@ -324,7 +341,7 @@ def _run_nuts(numpyro_model, batch, key, chains, warmup, samples, target_accept,
     return draws, stats, settings
 
 
-def _run_svi(numpyro_model, batch, key, samples, steps, learning_rate, progress):
+def _run_svi(numpyro_model, data, key, samples, steps, learning_rate, progress):
     from numpyro.infer import SVI, Trace_ELBO
     from numpyro.infer.autoguide import AutoNormal
     from numpyro.optim import Adam
@@ -332,24 +349,24 @@ def _run_svi(numpyro_model, batch, key, samples, steps, learning_rate, progress)
     guide = AutoNormal(numpyro_model)
     svi = SVI(numpyro_model, guide, Adam(learning_rate), Trace_ELBO())
     init_key, sample_key = jax.random.split(key)
-    state = svi.init(init_key, batch)
+    state = svi.init(init_key, data)
     n_segments = min(_SEGMENTS, steps)
     segment = -(-steps // n_segments)
 
     @jax.jit
-    def run_segment(state, batch):
-        return jax.lax.scan(lambda s, _: svi.update(s, batch), state, None, length=segment)
+    def run_segment(state, data):
+        return jax.lax.scan(lambda s, _: svi.update(s, data), state, None, length=segment)
 
     losses = []
     for i in range(n_segments):
-        state, loss = run_segment(state, batch)
+        state, loss = run_segment(state, data)
         losses.append(np.asarray(loss))
         if progress is not None:
             progress((i + 1) * segment, segment * n_segments)
     losses = np.concatenate(losses)
     if not np.all(np.isfinite(losses)):
         raise CognaxError(f"SVI diverged (the loss became NaN or infinite); lower learning_rate (now {learning_rate})")
-    draws = guide.sample_posterior(sample_key, svi.get_params(state), batch, sample_shape=(samples,))
+    draws = guide.sample_posterior(sample_key, svi.get_params(state), data, sample_shape=(samples,))
     tail = max(len(losses) // 10, 1)
     last, before = losses[-tail:].mean(), losses[-2 * tail:-tail].mean()
     settings = dict(samples=samples, svi_steps=len(losses), learning_rate=learning_rate, final_loss=float(last),

@@ -56,6 +56,11 @@ class Model(abc.ABC):
     #: likelihood skips renormalising them (a model mixing several policies already
     #: sums to one, and every exp and log per trial counts in a fit).
     normalized_policy: ClassVar[bool] = False
+    #: The observation (e.g. ``"cue"``) whose values split the trials into streams that
+    #: share no latent state: a trial reads and updates only the state of its own value,
+    #: which starts the same for every value. Hierarchical fits then run the streams side
+    #: by side as shorter sequences (:mod:`cognax.models.streams`). ``None``: no such split.
+    independent_streams: ClassVar[str | None] = None
 
     @abc.abstractmethod
     def log_policy(self, params: Params, latent: Any, obs: Obs) -> Float[Array, "action"]:

@@ -88,6 +88,7 @@ class GoNoGoM1(HBayesDMModel):
     has_go_bias: ClassVar[bool] = False
     has_pavlovian_bias: ClassVar[bool] = False
     normalized_policy = True  # noisy_binary_log_probs gives log-probabilities already
+    independent_streams = "cue"  # every value is per cue; b, pi and xi are constants
 
     def init_latent(self, params, n_actions):
         zeros = jnp.zeros((N_CUES,))
