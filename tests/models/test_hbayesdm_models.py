@@ -318,3 +318,23 @@ def test_go_nogo_log_probabilities_and_derivatives_match_log_space():
     # at xi = 0 a far-off choice keeps a finite log-probability and gradient
     value, gradient = jax.value_and_grad(lambda d: noisy_binary_log_probs(d, 0.0)[0])(jnp.asarray(800.0))
     assert np.isfinite(value) and np.isfinite(gradient) and value < -700
+
+
+@pytest.mark.parametrize("name", ["gng_m1", "gng_m2", "gng_m3", "gng_m4"])
+def test_go_nogo_chosen_log_probability_is_the_policy_entry(name):
+    """The likelihood's one-action shortcut equals the policy's entry, with its gradient."""
+    model = models.make(name)
+    rng = np.random.default_rng(0)
+    latent = model.init_latent(None, 2)
+    latent = type(latent)(**{k: jnp.asarray(rng.normal(size=4) * 3) for k in ("q_go", "q_nogo", "cue_value")})
+    for xi in (0.0, 0.05, 0.7):
+        params = {**model.default_params(), "xi": xi}
+        for cue in range(4):
+            for action in (0, 1):
+                obs = {"cue": jnp.asarray(cue)}
+                chosen = lambda p: model.chosen_log_probability(p, latent, obs, jnp.asarray(action))
+                policy = lambda p: model.log_policy(p, latent, obs)[action]
+                np.testing.assert_allclose(chosen(params), policy(params), rtol=1e-12, atol=1e-12)
+                grad_chosen, grad_policy = jax.grad(chosen)(params), jax.grad(policy)(params)
+                for key in params:
+                    np.testing.assert_allclose(grad_chosen[key], grad_policy[key], rtol=1e-10, atol=1e-12)

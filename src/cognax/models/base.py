@@ -70,6 +70,14 @@ class Model(abc.ABC):
     def update(self, params: Params, latent: Any, obs: Obs, action, reward) -> Any:
         """Latent state after ``action`` was taken on ``obs`` and ``reward`` followed."""
 
+    def chosen_log_probability(self, params: Params, latent: Any, obs: Obs, action) -> Float[Array, ""]:
+        """Normalised log-probability of ``action`` alone: what likelihoods need.
+
+        The default normalises :meth:`log_policy` and picks ``action``; a model may give
+        a cheaper form (it must agree: the likelihood tests compare both).
+        """
+        return _log_probabilities(self, params, latent, obs)[action]
+
     # ------------------------------------------------------------------ latent quantities
     #: names of the model-specific quantities :meth:`decision_latents` returns.
     latent_names: ClassVar[tuple[str, ...]] = ()
@@ -207,9 +215,9 @@ def session_log_likelihood(
     def body(latent, inputs):
         o, action, reward, keep, score = inputs
         action = jnp.clip(action, 0, n_actions - 1)
-        log_probs = _log_probabilities(model, params, latent, o)
+        log_prob = model.chosen_log_probability(params, latent, o, action)
         new_latent = model.update(params, latent, o, action, reward)
-        return _where_tree(keep, new_latent, latent), jnp.where(score, log_probs[action], 0.0)
+        return _where_tree(keep, new_latent, latent), jnp.where(score, log_prob, 0.0)
 
     _, log_probs = jax.lax.scan(
         body, model.init_latent(params, n_actions), (obs, actions, rewards, mask, score_mask)

@@ -53,20 +53,25 @@ class GoNoGoLatent:
     cue_value: Float[Array, "cue"]
 
 
-def noisy_binary_log_probs(weight_difference, xi) -> Float[Array, "2"]:
-    """[log P(no-go), log P(go)] for P(go) = logistic(d) * (1 - xi) + xi / 2.
+def noisy_binary_log_prob(weight_difference, xi) -> Float[Array, ""]:
+    """log P for P = logistic(d) * (1 - xi) + xi / 2: the go probability at d = Wgo - Wnogo,
+    the no-go probability at d = Wnogo - Wgo.
 
-    Two logistics and two logs per trial, in probabilities (a hierarchical fit evaluates
-    this for every trial at every leapfrog step; the log-space form took twice as many
-    exps and logs). hBayesDM's bounds reach xi = 0 exactly (Phi_approx saturates in
-    float64); a probability that then underflows (|d| > ~700) takes its limit,
-    log P = -|d| + log(1 - xi), so the likelihood and its gradient stay finite.
+    One logistic and one log, in probabilities (a hierarchical fit evaluates this for
+    every trial at every leapfrog step; the log-space form took twice as many exps and
+    logs). hBayesDM's bounds reach xi = 0 exactly (Phi_approx saturates in float64); a
+    probability that then underflows (d < ~-700) takes its limit, log P = d + log(1 - xi),
+    so the likelihood and its gradient stay finite.
     """
-    logistic = jax.nn.sigmoid(jnp.stack([-weight_difference, weight_difference]))
-    probability = logistic * (1.0 - xi) + 0.5 * xi
+    probability = jax.nn.sigmoid(weight_difference) * (1.0 - xi) + 0.5 * xi
     finite = probability > 1e-300
     underflow_limit = -jnp.abs(weight_difference) + jnp.log1p(-jnp.minimum(xi, 0.5))
     return jnp.where(finite, jnp.log(jnp.where(finite, probability, 1.0)), underflow_limit)
+
+
+def noisy_binary_log_probs(weight_difference, xi) -> Float[Array, "2"]:
+    """[log P(no-go), log P(go)] at d = Wgo - Wnogo (see :func:`noisy_binary_log_prob`)."""
+    return noisy_binary_log_prob(jnp.stack([-weight_difference, weight_difference]), xi)
 
 
 class GoNoGoM1(HBayesDMModel):
@@ -94,14 +99,22 @@ class GoNoGoM1(HBayesDMModel):
         zeros = jnp.zeros((N_CUES,))
         return GoNoGoLatent(q_go=zeros, q_nogo=zeros, cue_value=zeros)
 
-    def log_policy(self, params, latent, obs):
+    def weight_difference(self, params, latent, obs):
+        """Wgo - Wnogo for the trial's cue."""
         cue = obs["cue"]
         w_go = latent.q_go[cue]
         if self.has_go_bias:
             w_go = w_go + params["b"]
         if self.has_pavlovian_bias:
             w_go = w_go + params["pi"] * latent.cue_value[cue]
-        return noisy_binary_log_probs(w_go - latent.q_nogo[cue], params["xi"])
+        return w_go - latent.q_nogo[cue]
+
+    def log_policy(self, params, latent, obs):
+        return noisy_binary_log_probs(self.weight_difference(params, latent, obs), params["xi"])
+
+    def chosen_log_probability(self, params, latent, obs, action):
+        difference = self.weight_difference(params, latent, obs)
+        return noisy_binary_log_prob(jnp.where(action == 1, difference, -difference), params["xi"])
 
     def sensitivity(self, params, outcome):
         return params["rho"]
