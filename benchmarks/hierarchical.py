@@ -325,8 +325,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cognax-stan-") as temporary:
         folder = args.keep_data or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
-        for index, name in enumerate(args.models):
+        for name in args.models:
             model, task = models.make(name), make_task(name, args)
+            index = list(CASES).index(name)  # the same data whichever --models are run
             for seed in range(args.seed, args.seed + args.seeds):
                 run_args = argparse.Namespace(**{**vars(args), "seed": seed})
                 mu_pr, sigma, table = simulate_group(name, model, task, args.subjects,

@@ -212,3 +212,8 @@ def test_two_action_log_probabilities_match_log_softmax():
             np.testing.assert_allclose(jax.jacfwd(shortcut)(v), jax.jacfwd(expected)(v), rtol=1e-9, atol=1e-12)
             np.testing.assert_allclose(jax.hessian(lambda x: shortcut(x)[0])(v), jax.hessian(lambda x: expected(x)[0])(v),
                                        rtol=1e-9, atol=1e-12)
+            for action in (0, 1):  # what likelihoods use: the chosen action's entry alone
+                chosen = lambda x: model.chosen_log_probability(params, x, {}, jnp.asarray(action))
+                np.testing.assert_allclose(chosen(v), expected(v)[action], rtol=1e-12, atol=1e-12)
+                np.testing.assert_allclose(jax.hessian(chosen)(v), jax.hessian(lambda x: expected(x)[action])(v),
+                                           rtol=1e-9, atol=1e-12)

@@ -114,9 +114,11 @@ def _numpyro_model(model: Model, hierarchy: dict[str, Hierarchy], fixed: dict, n
     mu_pr = jnp.stack([numpyro.sample(f"mu_pr_{n}", _distribution(*h[:2])) for n, h in hierarchy.items()])
     sigma = jnp.stack([numpyro.sample(f"sigma_{n}", _distribution(*h[2:])) for n, h in hierarchy.items()])
     z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand((n_subjects, model.n_params)).to_event(2))
-    # Its gradient comes by forward mode (cognax.fitting.forward_gradient): one scan, no tape.
     per_subject = functools.partial(_subject_log_likelihoods, model, fixed)
-    total = sum_over_subjects(per_subject, model.n_params)
+    if data[1] is None:  # one long scan per subject: gradient by forward mode, no tape
+        total = sum_over_subjects(per_subject, model.n_params)
+    else:  # short streams side by side: the tape is small, and reverse mode measured 6% faster (gng_m4)
+        total = lambda x, data: per_subject(x, data).sum()
     numpyro.factor("log_likelihood", total(mu_pr + sigma * z, data))
 
 

@@ -73,9 +73,14 @@ class Model(abc.ABC):
     def chosen_log_probability(self, params: Params, latent: Any, obs: Obs, action) -> Float[Array, ""]:
         """Normalised log-probability of ``action`` alone: what likelihoods need.
 
-        The default normalises :meth:`log_policy` and picks ``action``; a model may give
-        a cheaper form (it must agree: the likelihood tests compare both).
+        The default normalises :meth:`log_policy` and picks ``action`` (with two actions,
+        one log-sigmoid of the signed logit difference); a model may give a cheaper form
+        (it must agree: the likelihood tests compare both).
         """
+        log_policy = self.log_policy(params, latent, obs)
+        if not self.normalized_policy and log_policy.shape == (2,):
+            difference = log_policy[1] - log_policy[0]
+            return jax.nn.log_sigmoid(jnp.where(action == 1, difference, -difference))
         return _log_probabilities(self, params, latent, obs)[action]
 
     # ------------------------------------------------------------------ latent quantities
