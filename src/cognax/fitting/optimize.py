@@ -33,7 +33,7 @@ JUMP_PAUSE = 1
 FTOL = 2.2e-9
 
 #: A coordinate past this |u| that the Newton step pushes further out is heading for a
-#: bound; one extra candidate puts it there at once (see :func:`newton_step`).
+#: bound; a jump proposal puts it there at once (see :func:`newton_step`).
 BOUND_JUMP_FROM = 4.0
 
 
