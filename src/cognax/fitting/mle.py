@@ -121,6 +121,11 @@ def _unconstrain_function(model: Model):
 
 
 @functools.lru_cache(maxsize=64)
+def _log_prior_function(model: Model):
+    return jax.jit(model.log_prior)
+
+
+@functools.lru_cache(maxsize=64)
 def _constrain_with_jacobian(model: Model):
     """Jitted ``u -> (params, d theta_i / d u_i)`` for stacked ``u`` (one compile, not one per
     eager operation: on a small fit those add up to a second)."""
@@ -186,13 +191,14 @@ def _from_newton_state(model: Model, method: Method, state, with_standard_errors
     posterior (the objective includes the prior).
     """
     nll = state.value
+    natural, jacobian = _constrain_with_jacobian(model)(np.asarray(state.u))
     if method == "map":  # the objective is NLL - log prior
-        nll = nll + np.asarray(jax.jit(model.log_prior)(_constrain_with_jacobian(model)(np.asarray(state.u))[0]))
+        nll = nll + np.asarray(_log_prior_function(model)(natural))
     grad_norm = np.linalg.norm(state.final_gradient(), axis=1)
     n = model.n_params
     if not with_standard_errors:
         return nll, grad_norm, np.full((len(nll), n), np.nan)
-    jacobian = np.asarray(_constrain_with_jacobian(model)(np.asarray(state.u))[1])
+    jacobian = np.asarray(jacobian)
     hessian = np.where(np.isfinite(state.hessian), state.hessian, 0.0)
     eigenvalues = np.linalg.eigvalsh(hessian)
     positive = np.all(eigenvalues > 1e-8, axis=1) & np.all(np.isfinite(state.hessian), axis=(1, 2))

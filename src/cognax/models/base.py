@@ -81,7 +81,7 @@ class Model(abc.ABC):
         if not self.normalized_policy and log_policy.shape == (2,):
             difference = log_policy[1] - log_policy[0]
             return jax.nn.log_sigmoid(jnp.where(action == 1, difference, -difference))
-        return _log_probabilities(self, params, latent, obs)[action]
+        return _normalized(self, log_policy)[action]
 
     # ------------------------------------------------------------------ latent quantities
     #: names of the model-specific quantities :meth:`decision_latents` returns.
@@ -192,7 +192,11 @@ def _where_tree(condition, new, old):
 
 
 def _log_probabilities(model: Model, params: Params, latent, obs) -> Float[Array, "action"]:
-    log_policy = model.log_policy(params, latent, obs)
+    return _normalized(model, model.log_policy(params, latent, obs))
+
+
+def _normalized(model: Model, log_policy) -> Float[Array, "action"]:
+    """Normalised log-probabilities from a model's :meth:`~Model.log_policy` output."""
     if model.normalized_policy:
         return log_policy
     if log_policy.shape == (2,):
