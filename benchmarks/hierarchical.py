@@ -300,6 +300,8 @@ def main() -> None:
     parser.add_argument("--keep-data", type=Path, help="write the data files and draws here, not to a temp folder")
     parser.add_argument("--stan-timeout", type=float, default=1800, help="seconds allowed for one Stan subprocess")
     args = parser.parse_args()
+    if args.seeds < 1:
+        parser.error(f"--seeds must be at least 1; got {args.seeds}")
 
     if args.chain_method == "parallel" and "xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
         # Before JAX starts: one CPU device per chain, so NumPyro runs the chains in parallel.
