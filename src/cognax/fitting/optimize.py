@@ -23,8 +23,10 @@ UNCONSTRAINED_LIMIT = 30.0
 STEP_SHRINK = 0.25
 #: A problem whose step fell below this fraction of the Newton step without improving stops.
 MIN_STEP = 1 / 300
-#: After a rejected jump to the bounds, this many iterations pass before the next one.
-JUMP_PAUSE = 1
+#: After a jump to the bounds is rejected at iteration ``c``, the next comes no earlier than
+#: iteration ``JUMP_BACKOFF * c + 1``: a coordinate that cannot reach its bound alone (an
+#: inverse temperature on a ridge with a learning rate) stops wasting every other pass.
+JUMP_BACKOFF = 2
 
 #: A problem stops when an iteration lowers the objective by less than this, relative to
 #: ``1 + |f|``: SciPy's L-BFGS-B default (``factr`` 1e7 times machine epsilon). On flat
@@ -35,6 +37,10 @@ FTOL = 2.2e-9
 #: A coordinate past this |u| that the Newton step pushes further out is heading for a
 #: bound; a jump proposal puts it there at once (see :func:`newton_step`).
 BOUND_JUMP_FROM = 4.0
+#: ... and whose part of the Newton step is at least this share of the largest part: a
+#: coordinate that only trails along a valley (a learning rate sliding with an inverse
+#: temperature) is not jumped, which would be rejected and waste the pass.
+DRIFT_SHARE = 0.1
 
 
 def safe_objective(objective: Callable) -> Callable:
@@ -53,9 +59,13 @@ class NewtonState(NamedTuple):
     grad_norm: jax.Array  # at u (inf before the first evaluation)
     count: jax.Array
     stalled: jax.Array
+    #: the Hessian at u is positive definite and a full Newton step predicts a gain below ``ftol``
+    settled: jax.Array
     #: gradient and Hessian at u: the next step, and at the end the standard errors
     grad: jax.Array
     hessian: jax.Array
+    #: saddle-free Newton direction at u (zeros before the first evaluation)
+    direction: jax.Array
     #: fraction of the Newton step the next proposal takes
     step: jax.Array
     #: no jump to the bounds is proposed before this iteration
@@ -72,7 +82,7 @@ def newton_init(u0) -> NewtonState:
     n = u0.shape[0]
     return NewtonState(
         u0, jnp.asarray(jnp.inf), jnp.asarray(jnp.inf), jnp.asarray(0, jnp.int32), jnp.asarray(False),
-        jnp.zeros(n), jnp.zeros((n, n)), jnp.asarray(1.0), jnp.asarray(0, jnp.int32),
+        jnp.asarray(False), jnp.zeros(n), jnp.zeros((n, n)), jnp.zeros(n), jnp.asarray(1.0), jnp.asarray(0, jnp.int32),
     )
 
 
@@ -98,13 +108,21 @@ def _symmetric_eigen_batched(axis_size, in_batched, matrices):
 
 def newton_direction(grad, hessian, max_step: float):
     """Saddle-free Newton direction: eigenvalues of the Hessian flipped and floored
-    (Dauphin et al. 2014), so that it always descends; at most ``max_step`` long."""
+    (Dauphin et al. 2014), so that it always descends; at most ``max_step`` long.
+
+    Also returns the decrease a full step predicts on the quadratic model,
+    ``g' |H|^-1 g / 2`` (half the squared Newton decrement), and whether ``H`` is
+    positive definite (then the prediction is that of the plain Newton step).
+    """
     hessian = 0.5 * (hessian + hessian.T)
     eigenvalues, eigenvectors = symmetric_eigen(hessian)
+    positive = jnp.all(eigenvalues > 0)
     eigenvalues = jnp.maximum(jnp.abs(eigenvalues), 1e-6 * (1.0 + jnp.max(jnp.abs(eigenvalues))))
-    direction = -eigenvectors @ ((eigenvectors.T @ grad) / eigenvalues)
+    projected = eigenvectors.T @ grad
+    direction = -eigenvectors @ (projected / eigenvalues)
+    predicted_decrease = 0.5 * jnp.sum(projected**2 / eigenvalues)
     norm = jnp.linalg.norm(direction)
-    return direction * jnp.minimum(1.0, max_step / jnp.maximum(norm, 1e-12))
+    return direction * jnp.minimum(1.0, max_step / jnp.maximum(norm, 1e-12)), predicted_decrease, positive
 
 
 def newton_step(safe, state: NewtonState, *args, ftol: float = FTOL, max_step: float = 5.0) -> NewtonState:
@@ -119,13 +137,20 @@ def newton_step(safe, state: NewtonState, *args, ftol: float = FTOL, max_step: f
     not arithmetic, set the time. A coordinate drifting towards a bound of a logistic
     transform is proposed straight at the bound: in the unconstrained space a bound is
     infinitely far away, and Newton steps alone would creep there a few units at a time.
+
+    A problem stops (``stalled``) when an accepted step gained less than ``ftol``
+    relative to ``1 + |f|`` (SciPy's test) or the step shrank below ``MIN_STEP``. It is
+    ``settled`` when, at a positive-definite Hessian, the next full Newton step predicts
+    a gain that small (the Newton-decrement stop, Boyd & Vandenberghe 2004, sec. 9.5):
+    near the optimum the quadratic model is exact to the precision that matters, so the
+    pass that would only confirm it is saved (see :func:`newton_done`).
     """
     u = state.u
     evaluated = jnp.isfinite(state.value)
-    direction = newton_direction(state.grad, state.hessian, max_step)
-    drifting = (jnp.abs(u) > BOUND_JUMP_FROM) & (u * direction > 0)
+    outward = jnp.sign(u) * state.direction
+    drifting = (jnp.abs(u) > BOUND_JUMP_FROM) & (outward > DRIFT_SHARE * jnp.max(jnp.abs(state.direction)))
     jump = evaluated & jnp.any(drifting) & (state.count >= state.jump_after) & (state.step == 1.0)
-    proposal = jnp.where(jump & drifting, jnp.sign(u) * UNCONSTRAINED_LIMIT, u + state.step * direction)
+    proposal = jnp.where(jump & drifting, jnp.sign(u) * UNCONSTRAINED_LIMIT, u + state.step * state.direction)
     proposal = jnp.clip(jnp.where(evaluated, proposal, u), -UNCONSTRAINED_LIMIT, UNCONSTRAINED_LIMIT)
 
     def gradient_with_value(v):
@@ -137,18 +162,28 @@ def newton_step(safe, state: NewtonState, *args, ftol: float = FTOL, max_step: f
     hessian = jnp.where(jnp.isfinite(hessian), hessian, 0.0)
     accept = value < state.value
     keep = lambda new, old: jnp.where(accept, new, old)
+    grad, hessian, value = keep(grad, state.grad), keep(hessian, state.hessian), keep(value, state.value)
+    direction, predicted_decrease, positive = newton_direction(grad, hessian, max_step)
     step = jnp.where(accept, jnp.minimum(1.0, state.step / STEP_SHRINK),
                      jnp.where(jump, state.step, state.step * STEP_SHRINK))
-    stalled = jnp.where(accept, state.value - value < ftol * (1.0 + jnp.abs(value)), step < MIN_STEP)
+    small = ftol * (1.0 + jnp.abs(value))
+    stalled = jnp.where(accept, state.value - value < small, step < MIN_STEP)
+    settled = positive & (predicted_decrease < small)
     return NewtonState(
-        keep(proposal, u), keep(value, state.value), keep(jnp.linalg.norm(grad), state.grad_norm),
-        state.count + 1, stalled, keep(grad, state.grad), keep(hessian, state.hessian), step,
-        jnp.where(jump & ~accept, state.count + 1 + JUMP_PAUSE, state.jump_after),
+        keep(proposal, u), value, jnp.linalg.norm(grad), state.count + 1, stalled, settled, grad, hessian, direction,
+        step,
+        jnp.where(jump & ~accept, JUMP_BACKOFF * state.count + 1, state.jump_after),
     )
 
 
+#: A settled problem stops once its gradient norm is below this many times ``tol`` (the
+#: gradient a fit still counts as converged, see :func:`cognax.fitting.mle.fit`).
+SETTLED_TOL_FACTOR = 100
+
+
 def newton_done(state: NewtonState, max_iter: int, tol: float):
-    return (state.count >= max_iter) | (state.grad_norm < tol) | state.stalled
+    settled = state.settled & (state.grad_norm < SETTLED_TOL_FACTOR * tol)
+    return (state.count >= max_iter) | (state.grad_norm < tol) | state.stalled | settled
 
 
 class LbfgsState(NamedTuple):
