@@ -14,7 +14,7 @@ def rosenbrock(u, shift, scale):
 
 def test_every_problem_is_solved_in_its_own_row():
     rng = np.random.default_rng(0)
-    n = 700  # more problems than lanes; the last stragglers move to narrower lanes
+    n = 700  # more problems than lanes, and more than one call of the compiled loop
     shift = rng.uniform(-2, 2, (n, 2))
     scale = rng.uniform(0.5, 2.0, n)
     # Half start next to their minimum (a few iterations), half far down the valley (many).

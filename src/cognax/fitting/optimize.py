@@ -125,6 +125,35 @@ def newton_direction(grad, hessian, max_step: float):
     return direction * jnp.minimum(1.0, max_step / jnp.maximum(norm, 1e-12)), predicted_decrease, positive
 
 
+#: Up to this many parameters the Hessian pass runs forward mode over forward mode;
+#: beyond, forward over reverse (see :func:`value_gradient_hessian`).
+FORWARD_HESSIAN_MAX_PARAMS = 3
+
+
+def value_gradient_hessian(function: Callable, u):
+    """Hessian, gradient and value of a scalar ``function`` at ``u``, in one pass.
+
+    For a few parameters, forward mode twice carries all second derivatives through the
+    likelihood's scan with no reverse-mode tape over the trials; with 3 parameters that
+    ran 15-20% faster and compiled 0.5 s faster than forward over reverse
+    (``q_learning_persev``, 500 trials), with 4 it ran 1.8x slower (``model_based``).
+    """
+
+    def value_twice(v):
+        value = function(v)
+        return value, value
+
+    def gradient_with_value(v):
+        if u.shape[0] <= FORWARD_HESSIAN_MAX_PARAMS:
+            grad, value = jax.jacfwd(value_twice, has_aux=True)(v)
+        else:
+            value, grad = jax.value_and_grad(function)(v)
+        return grad, (grad, value)
+
+    hessian, (grad, value) = jax.jacfwd(gradient_with_value, has_aux=True)(u)
+    return hessian, grad, value
+
+
 def newton_step(safe, state: NewtonState, *args, ftol: float = FTOL, max_step: float = 5.0) -> NewtonState:
     """One saddle-free Newton iteration that costs exactly one pass for the derivatives.
 
@@ -153,11 +182,7 @@ def newton_step(safe, state: NewtonState, *args, ftol: float = FTOL, max_step: f
     proposal = jnp.where(jump & drifting, jnp.sign(u) * UNCONSTRAINED_LIMIT, u + state.step * state.direction)
     proposal = jnp.clip(jnp.where(evaluated, proposal, u), -UNCONSTRAINED_LIMIT, UNCONSTRAINED_LIMIT)
 
-    def gradient_with_value(v):
-        value, grad = jax.value_and_grad(safe)(v, *args)
-        return grad, (grad, value)
-
-    hessian, (grad, value) = jax.jacfwd(gradient_with_value, has_aux=True)(proposal)
+    hessian, grad, value = value_gradient_hessian(lambda v: safe(v, *args), proposal)
     grad = jnp.where(jnp.isfinite(grad), grad, 0.0)
     hessian = jnp.where(jnp.isfinite(hessian), hessian, 0.0)
     accept = value < state.value
