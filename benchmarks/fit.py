@@ -434,8 +434,8 @@ def part_rlwm(args) -> None:
               f"same capacity for {same_k:.0%}")
     if args.rlwm_max_iter is not None:
         print(f"  max_iter={args.rlwm_max_iter} instead of fit()'s 100 to keep the run short: these are not the "
-              "goal's numbers;\n  the vmapped Newton loop runs every (person, start) until the slowest stops, "
-              "so time grows about linearly with max_iter.")
+              "goal's numbers;\n  most (person, start, capacity) problems need more iterations, so the run "
+              "stops them early and its time says little about the full fit's.")
 
 
 # =========================================================================== 4. memory
