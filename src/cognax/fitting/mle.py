@@ -246,8 +246,9 @@ def fit(
             default, fastest for few parameters) or ``"lbfgs"`` (Optax L-BFGS with a
             zoom line search).
         chunk_size: problems optimised side by side (one compile serves all). The
-            default 256 is the fastest measured on CPU: wider, the reverse-mode tape of
-            the Hessian pass outgrows the caches (``benchmarks/fit.py``).
+            default 256 is the fastest measured on CPU (``benchmarks/fit.py``): wider,
+            the Hessian pass's working set outgrows the caches (512 was no faster for
+            3 parameters, 1,024 twice as slow per lane for 5).
         score_mask: ``[subject, trial]`` booleans: only these trials score (cross-validation).
         standard_errors: compute Laplace standard errors.
         progress: called as ``progress(done, total)`` as problems finish.
