@@ -247,8 +247,9 @@ def fit(
             zoom line search).
         chunk_size: problems optimised side by side (one compile serves all). The
             default 256 is the fastest measured on CPU (``benchmarks/fit.py``): wider,
-            the Hessian pass's working set outgrows the caches (512 was no faster for
-            3 parameters, 1,024 twice as slow per lane for 5).
+            the Hessian pass's working set outgrows the caches (``q_learning_persev``:
+            1,024 lanes took twice as long per lane with the reverse-mode Hessian
+            pass, and 512 were no faster with the forward-mode one).
         score_mask: ``[subject, trial]`` booleans: only these trials score (cross-validation).
         standard_errors: compute Laplace standard errors.
         progress: called as ``progress(done, total)`` as problems finish.
