@@ -57,7 +57,7 @@ from cognax.simulation import simulate
 assert use_cpu_cores(int(sys.argv[1])) == int(sys.argv[1]), len(jax.devices())
 jax.config.update("jax_enable_x64", True)
 model, task = models.make("q_learning"), tasks.make("bandit", n_trials=80)
-batch = to_batch(simulate(jax.random.key(1), model, task, n_subjects=40), task)
+batch = to_batch(simulate(jax.random.key(1), model, task, n_subjects=41), task)  # 123 problems: uneven queues
 result = fit(model, batch, jax.random.key(0), n_starts=3)
 print(len(jax.devices()), *np.round(result.nll, 8))
 """

@@ -86,7 +86,7 @@ def solve_problems(
     per_device = -(-n_problems // n_devices)
     length = 1 << max(0, per_device - 1).bit_length()
     problem = np.arange(length)[None, :] * n_devices + np.arange(n_devices)[:, None]
-    counts = np.minimum(np.maximum(n_problems - np.arange(n_devices) + n_devices - 1, 0) // n_devices, length)
+    counts = (problem < n_problems).sum(axis=1)
     source = np.where(problem < n_problems, problem, 0)
     place = _placement(n_devices)
     queue = (place(u0[source]), tuple(place(a[source]) for a in problem_args), place(counts.astype(np.int32)))
