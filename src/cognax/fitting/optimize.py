@@ -134,9 +134,10 @@ def value_gradient_hessian(function: Callable, u):
     """Hessian, gradient and value of a scalar ``function`` at ``u``, in one pass.
 
     For a few parameters, forward mode twice carries all second derivatives through the
-    likelihood's scan with no reverse-mode tape over the trials; with 3 parameters that
-    ran 15-20% faster and compiled 0.5 s faster than forward over reverse
-    (``q_learning_persev``, 500 trials), with 4 it ran 1.8x slower (``model_based``).
+    likelihood's scan with no reverse-mode tape over the trials. Against forward over
+    reverse, with 3 parameters a fit compiled 0.4 s faster and ran as fast or a little
+    faster (``q_learning_persev``, 500 trials); with 4 it ran 1.8x slower
+    (``model_based``), so more parameters keep forward over reverse.
     """
 
     def value_twice(v):
@@ -158,8 +159,8 @@ def newton_step(safe, state: NewtonState, *args, ftol: float = FTOL, max_step: f
     """One saddle-free Newton iteration that costs exactly one pass for the derivatives.
 
     The step is proposed from the gradient and exact autodiff Hessian already held at
-    ``u``; one forward-over-reverse pass then gives the objective, gradient and Hessian
-    at the proposal. If the objective fell, the proposal is taken and its derivatives
+    ``u``; one pass (:func:`value_gradient_hessian`) then gives the objective, gradient
+    and Hessian at the proposal. If the objective fell, the proposal is taken and its derivatives
     serve the next step; if not, the next proposal is ``STEP_SHRINK`` times shorter
     (backtracking spread over iterations, so that no pass goes to a line search).
     Likelihoods of learning models are long sequential scans, so passes over the data,
